@@ -1,0 +1,176 @@
+"""DataFrame <-> model conversion with row-level errors.
+
+Converting a table never stops at the first bad row: every row is validated, the valid ones come
+back as models and each problem becomes one line of an error table with the columns
+``row, field, value, message`` (``row`` is the 0-based position in the input frame). Nested
+fields (``skills``, ``certificates``, ...) may be Python/NumPy lists and dicts, as pyarrow reads
+them from Parquet, or JSON strings, as in a CSV file.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame([
+...     {"worker_id": "w1", "occupation": "welder", "education": "bachelor",
+...      "region": "CN-GD", "migrant": False, "weekly_hours": 5, "shift_pattern": "day",
+...      "skills": '[{"text": "arc welding", "level": 3}]'},
+...     {"worker_id": "w2", "occupation": "fitter", "education": "phd",
+...      "region": "CN-GD", "migrant": True, "weekly_hours": 5, "shift_pattern": "day"},
+... ])
+>>> result = workers_from_frame(df)
+>>> [w.worker_id for w in result.models], result.rows
+(['w1'], [0])
+>>> result.errors[["row", "field", "value"]].to_dict("records")
+[{'row': 1, 'field': 'education', 'value': "'phd'"}]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from skillmatch.schema import Program, Worker
+
+__all__ = [
+    "ERROR_COLUMNS",
+    "ParseResult",
+    "models_from_frame",
+    "models_to_frame",
+    "programs_from_frame",
+    "workers_from_frame",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+#: Columns of the row-level error table.
+ERROR_COLUMNS: tuple[str, ...] = ("row", "field", "value", "message")
+_JSON_FIELDS = frozenset({"skills", "certificates", "skills_taught", "required_skills",
+                          "chain_nodes", "regions", "upstream", "downstream",
+                          "skills_demanded", "demand", "nodes", "reasons"})
+
+
+@dataclass(frozen=True)
+class ParseResult(Generic[M]):
+    """Valid models, their row positions in the input, and the error table of the others.
+
+    Attributes
+    ----------
+    models : list of models
+        The rows that validated, in input order.
+    rows : list of int
+        The 0-based input position of each model.
+    errors : DataFrame
+        One line per problem, columns ``row, field, value, message``.
+    """
+
+    models: list[M]
+    rows: list[int]
+    errors: pd.DataFrame
+
+    @property
+    def n_invalid(self) -> int:
+        """Number of distinct input rows that failed validation."""
+        return int(self.errors["row"].nunique()) if len(self.errors) else 0
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return value is pd.NA or value is pd.NaT
+
+
+def _plain(value: Any) -> Any:
+    """Convert NumPy / pyarrow-derived containers and scalars into plain Python values."""
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not _is_missing(v)}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _clean_cell(field: str, value: Any) -> Any:
+    if isinstance(value, str) and field in _JSON_FIELDS:
+        text = value.strip()
+        if text.startswith(("[", "{")):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                return value  # let pydantic report the wrong type, naming the field
+        if text == "":
+            return []
+    return _plain(value)
+
+
+def _record(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _clean_cell(k, v) for k, v in row.items() if not _is_missing(v)}
+
+
+def _error_rows(position: int, exc: ValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "<row>"
+        out.append({"row": position, "field": loc, "value": repr(err.get("input")),
+                    "message": err["msg"]})
+    return out
+
+
+def models_from_frame(df: pd.DataFrame, model: type[M]) -> ParseResult[M]:
+    """Validate every row of ``df`` as ``model``; collect the valid ones and all errors.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per record; columns are the model's field names.
+    model : type
+        A pydantic model class such as :class:`~skillmatch.schema.Worker`.
+
+    Returns
+    -------
+    ParseResult
+        ``models``, their input ``rows`` and an ``errors`` table.
+    """
+    models: list[M] = []
+    rows: list[int] = []
+    errors: list[dict[str, Any]] = []
+    for position, row in enumerate(df.to_dict("records")):
+        try:
+            models.append(model.model_validate(_record(row)))
+            rows.append(position)
+        except ValidationError as exc:
+            errors.extend(_error_rows(position, exc))
+    return ParseResult(models, rows, pd.DataFrame(errors, columns=list(ERROR_COLUMNS)))
+
+
+def workers_from_frame(df: pd.DataFrame) -> ParseResult[Worker]:
+    """Validate a table of workers; see :func:`models_from_frame`."""
+    return models_from_frame(df, Worker)
+
+
+def programs_from_frame(df: pd.DataFrame) -> ParseResult[Program]:
+    """Validate a table of programs; see :func:`models_from_frame`."""
+    return models_from_frame(df, Program)
+
+
+def models_to_frame(models: Iterable[BaseModel], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per model, nested fields as lists of dicts (Parquet-friendly).
+
+    Examples
+    --------
+    >>> from skillmatch.schema import SkillClaim
+    >>> models_to_frame([SkillClaim(text="welding", level=2)]).to_dict("records")
+    [{'text': 'welding', 'level': 2, 'years': None}]
+    """
+    records = [m.model_dump(mode="json") for m in models]
+    return pd.DataFrame(records, columns=list(columns) if columns is not None else None)
