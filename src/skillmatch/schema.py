@@ -40,6 +40,8 @@ __all__ = [
     "EDUCATION_LEVELS",
     "EDUCATION_RANK",
     "Certificate",
+    "Explanation",
+    "FeatureContribution",
     "Chain",
     "ChainNode",
     "Education",
@@ -266,3 +268,35 @@ class Recommendation(_Model):
     rank: int = Field(ge=1)
     score: float
     reasons: list[Reason] = Field(min_length=1)
+
+
+class FeatureContribution(_Model):
+    """One feature of a worker-program pair: its value in [0, 1] and its share of the score."""
+
+    name: str
+    value: float
+    contribution: float
+
+
+class Explanation(_Model):
+    """Why a program is (or is not) recommended to a worker.
+
+    ``contributions`` sum to ``score``. Skill lists hold English names; ``reasons`` carry the
+    worker-readable sentences in English and Chinese. For an excluded program ``eligible`` is
+    False, ``exclusions`` says why and ``score`` is still reported for transparency.
+    """
+
+    worker_id: str
+    program_id: str
+    eligible: bool
+    score: float
+    contributions: list[FeatureContribution]
+    matched_skills: list[str]
+    missing_skills: list[str]
+    gained_skills: list[str]
+    chain_nodes: list[str]
+    exclusions: list[Reason]
+    net_cost: float
+    aid_applied: bool
+    sponsor: str | None
+    reasons: list[Reason]

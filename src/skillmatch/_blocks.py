@@ -1,0 +1,356 @@
+"""Workers and programs turned into arrays over the shared skill vocabulary.
+
+:class:`Catalogue` holds one row per program (skills taught and required as sparse matrices,
+a text embedding, chain alignment, and the program attributes as small arrays).
+:class:`WorkerBlock` holds the same kind of arrays for a block of workers. All text of a block
+(skill claims, occupations, goals) is resolved through the vocabulary in one call, so a block
+costs at most one encoder call, and only for text never seen before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from skillmatch.chains import ChainMap
+from skillmatch._semantic import semantic_vectors
+from skillmatch.encode import l2_normalize
+from skillmatch.schema import EDUCATION_RANK, Program, Worker
+
+FloatArray = NDArray[np.float32]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+KINDS = ("credential", "certificate", "short_course")
+MODALITIES = ("online", "in_person", "blended", "any")
+SHIFTS = ("day", "night", "rotating", "flexible")
+SCHEDULES = ("weekday_evening", "weekend", "weekday_day", "self_paced", "full_time")
+#: Certificate level used for "no certificate" (levels run 5 = entry .. 1 = senior).
+NO_CERT = 6
+#: Weight of the occupation title among a worker's skill claims in the profile vector.
+OCCUPATION_WEIGHT = 1.0
+
+
+class Resolution(Protocol):
+    """What :meth:`SkillVocabulary.resolve` returns (index -1 = free phrase)."""
+
+    @property
+    def index(self) -> IntArray: ...
+
+    @property
+    def confidence(self) -> NDArray[np.float32]: ...
+
+    @property
+    def embedding(self) -> FloatArray: ...
+
+
+class Vocabulary(Protocol):
+    """The part of :class:`~skillmatch.vocab.SkillVocabulary` the features use."""
+
+    skill_ids: list[str]
+    names: list[str]
+    names_zh: list[str]
+    embeddings: FloatArray
+
+    @property
+    def n_skills(self) -> int: ...
+
+    def resolve(self, phrases: Sequence[str]) -> Resolution: ...
+
+
+@dataclass(frozen=True)
+class PhraseTable:
+    """Distinct phrases of a block with their skill index and semantic vector."""
+
+    index: IntArray
+    confidence: NDArray[np.float32]
+    vector: FloatArray
+    position: dict[str, int]
+
+
+def skill_vectors(vocab: Vocabulary) -> FloatArray:
+    """Semantic vector of each vocabulary skill (see :mod:`skillmatch._semantic`)."""
+    return semantic_vectors(vocab.names, vocab.embeddings)
+
+
+def resolve_phrases(
+    vocab: Vocabulary, phrases: Sequence[str], skills: FloatArray
+) -> PhraseTable:
+    """Resolve distinct ``phrases``; a matched phrase leans on its canonical skill's vector.
+
+    The semantic vector of a matched phrase is ``c * skill + (1 - c) * phrase`` (``c`` the match
+    confidence, ``skills`` from :func:`skill_vectors`), so Chinese text lands next to its
+    canonical skill; a free phrase keeps its own CJK-aware vector.
+    """
+    distinct = list(dict.fromkeys(phrases))
+    res = vocab.resolve(distinct)
+    index = np.asarray(res.index, dtype=np.int64)
+    conf = np.asarray(res.confidence, dtype=np.float32)
+    vector = semantic_vectors(distinct, np.asarray(res.embedding, dtype=np.float32))
+    matched = index >= 0
+    if matched.any():
+        c = conf[matched, None]
+        vector[matched] = c * skills[index[matched]] + (1 - c) * vector[matched]
+    position = {p: i for i, p in enumerate(distinct)}
+    return PhraseTable(index, conf, l2_normalize(vector), position)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The program catalogue as arrays (row ``p`` is ``programs[p]``)."""
+
+    programs: list[Program]
+    program_ids: list[str]
+    taught: sp.csr_matrix  # (P, S) target level / 5
+    required: sp.csr_matrix  # (P, S) 0/1
+    embedding: NDArray[np.float64]  # (P, dim), float64 so products do not depend on block size
+    alignment: NDArray[np.float64]  # (P, N) program x chain node
+    alignment_norm: FloatArray  # (P,) sum of alignment row, >= tiny
+    kind: IntArray
+    min_education: IntArray  # -1 = none
+    min_cert: IntArray  # NO_CERT = none
+    cert_column: IntArray  # column in WorkerBlock.cert_best (trade or "any")
+    awards_education: IntArray  # -1 = none
+    awards_cert: IntArray  # 0 = none
+    modality: IntArray
+    region_mask: BoolArray  # (P, n_regions + 1)
+    schedule: IntArray
+    weekly_load: FloatArray
+    cost: FloatArray
+    aid_eligible: BoolArray
+    capacity: IntArray
+    credits: FloatArray
+    sponsor_node: IntArray  # -1 = not a chain node
+    sponsor_name: list[str | None]
+    regions: list[str]
+    trades: list[str]
+    n_required: FloatArray
+
+    @property
+    def n_programs(self) -> int:
+        return len(self.programs)
+
+
+def _skill_matrix(
+    rows: list[int], phrase_rows: list[str], values: list[float], table: PhraseTable, shape: tuple[int, int]
+) -> sp.csr_matrix:
+    idx = np.array([table.index[table.position[p]] for p in phrase_rows], dtype=np.int64)
+    keep = idx >= 0
+    matrix = sp.coo_matrix(
+        (np.asarray(values, dtype=np.float32)[keep],
+         (np.asarray(rows, dtype=np.int64)[keep], idx[keep])),
+        shape=shape,
+    ).tocsr()
+    # several phrases of one row may resolve to the same skill: keep the max, not the sum
+    matrix.sum_duplicates()
+    return _max_duplicates(rows, idx, values, keep, shape) if matrix.nnz < keep.sum() else matrix
+
+
+def _max_duplicates(
+    rows: list[int], idx: IntArray, values: list[float], keep: BoolArray, shape: tuple[int, int]
+) -> sp.csr_matrix:
+    r = np.asarray(rows, dtype=np.int64)[keep]
+    c = idx[keep]
+    v = np.asarray(values, dtype=np.float32)[keep]
+    flat = r * shape[1] + c
+    order = np.lexsort((-v, flat))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = flat[order][1:] != flat[order][:-1]
+    sel = order[first]
+    return sp.csr_matrix((v[sel], (r[sel], c[sel])), shape=shape)
+
+
+def _trade_key(trade: str) -> str:
+    return " ".join(trade.casefold().split())
+
+
+def build_catalogue(
+    programs: Sequence[Program],
+    vocab: Vocabulary,
+    chains: ChainMap,
+    node_skills: sp.csr_matrix,
+    skills: FloatArray,
+) -> Catalogue:
+    """Arrays of the whole catalogue; text is resolved through ``vocab`` in one call."""
+    programs = list(programs)
+    n_p, n_s = len(programs), vocab.n_skills
+    phrases = [s.text for p in programs for s in p.skills_taught]
+    phrases += [r for p in programs for r in p.required_skills]
+    phrases += [p.title for p in programs]
+    table = resolve_phrases(vocab, phrases, skills)
+
+    t_rows = [i for i, p in enumerate(programs) for _ in p.skills_taught]
+    t_text = [s.text for p in programs for s in p.skills_taught]
+    t_val = [s.level / 5.0 for p in programs for s in p.skills_taught]
+    taught = _skill_matrix(t_rows, t_text, t_val, table, (n_p, n_s))
+    r_rows = [i for i, p in enumerate(programs) for _ in p.required_skills]
+    r_text = [r for p in programs for r in p.required_skills]
+    required = _skill_matrix(r_rows, r_text, [1.0] * len(r_rows), table, (n_p, n_s))
+    required.data[:] = 1.0
+
+    weights = sp.csr_matrix(
+        (np.ones(len(t_rows), dtype=np.float32),
+         (t_rows, [table.position[t] for t in t_text])),
+        shape=(n_p, len(table.position)),
+    )
+    counts = np.maximum(np.asarray(weights.sum(axis=1)).ravel(), 1.0)[:, None]
+    titles = table.vector[[table.position[p.title] for p in programs]]
+    embedding = l2_normalize(np.asarray(weights @ table.vector) / counts + 0.5 * titles)
+
+    alignment = chains.program_alignment(programs, taught, node_skills)
+    return _attributes(programs, taught, required, embedding, alignment, chains)
+
+
+def _attributes(
+    programs: list[Program],
+    taught: sp.csr_matrix,
+    required: sp.csr_matrix,
+    embedding: FloatArray,
+    alignment: FloatArray,
+    chains: ChainMap,
+) -> Catalogue:
+    regions = sorted({r for p in programs for r in p.regions})
+    region_pos = {r: i for i, r in enumerate(regions)}
+    region_mask = np.zeros((len(programs), len(regions) + 1), dtype=bool)
+    for i, p in enumerate(programs):
+        if not p.regions or p.modality == "online":
+            region_mask[i] = True
+        else:
+            region_mask[i, [region_pos[r] for r in p.regions]] = True
+    trades = sorted({_trade_key(p.certificate_trade) for p in programs if p.certificate_trade})
+    trade_pos = {t: i for i, t in enumerate(trades)}
+    any_col = len(trades)
+
+    def arr(values: list[float] | list[int] | list[bool], dtype: type) -> NDArray[np.generic]:
+        return np.asarray(values, dtype=dtype)
+
+    return Catalogue(
+        programs=programs,
+        program_ids=[p.program_id for p in programs],
+        taught=taught,
+        required=required,
+        embedding=embedding.astype(np.float64),
+        alignment=alignment.astype(np.float64),
+        alignment_norm=np.maximum(alignment.sum(axis=1), 1e-6).astype(np.float32),
+        kind=arr([KINDS.index(p.kind) for p in programs], np.int64),
+        min_education=arr([EDUCATION_RANK[p.min_education] if p.min_education else -1
+                           for p in programs], np.int64),
+        min_cert=arr([p.min_certificate_level or NO_CERT for p in programs], np.int64),
+        cert_column=arr([trade_pos[_trade_key(p.certificate_trade)] if p.certificate_trade
+                         else any_col for p in programs], np.int64),
+        awards_education=arr([EDUCATION_RANK[p.awards_education] if p.awards_education else -1
+                              for p in programs], np.int64),
+        awards_cert=arr([p.awards_certificate_level or 0 for p in programs], np.int64),
+        modality=arr([MODALITIES.index(p.modality) for p in programs], np.int64),
+        region_mask=region_mask,
+        schedule=arr([SCHEDULES.index(p.schedule) for p in programs], np.int64),
+        weekly_load=arr([p.hours / p.weeks for p in programs], np.float32),
+        cost=arr([p.cost for p in programs], np.float32),
+        aid_eligible=arr([p.aid_eligible for p in programs], np.bool_),
+        capacity=arr([p.capacity for p in programs], np.int64),
+        credits=arr([p.credits for p in programs], np.float32),
+        sponsor_node=chains.node_index([p.sponsor for p in programs]),
+        sponsor_name=[p.sponsor for p in programs],
+        regions=regions,
+        trades=trades,
+        n_required=np.asarray(required.sum(axis=1), dtype=np.float32).ravel(),
+    )
+
+
+@dataclass(frozen=True)
+class WorkerBlock:
+    """A block of workers as arrays aligned with a :class:`Catalogue`."""
+
+    workers: list[Worker]
+    skills: sp.csr_matrix  # (B, S) claimed proficiency level / 5
+    has: sp.csr_matrix  # (B, S) 0/1
+    profile: FloatArray  # (B, dim)
+    goal: FloatArray  # (B, dim), zero rows without a goal
+    education: IntArray
+    cert_best: IntArray  # (B, n_trades + 1) best (lowest) level per trade, last = any trade
+    region: IntArray  # column of Catalogue.region_mask
+    chain_region: IntArray  # row of ChainMap.demand
+    employer: IntArray  # chain node index, -1 none
+    shift: IntArray
+    modality: IntArray
+    weekly_hours: FloatArray
+    phrases: PhraseTable
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.workers)
+
+
+def build_block(
+    workers: Sequence[Worker],
+    vocab: Vocabulary,
+    chains: ChainMap,
+    catalogue: Catalogue,
+    skills: FloatArray,
+) -> WorkerBlock:
+    """Arrays of a block of workers; all their text is resolved in one vocabulary call."""
+    workers = list(workers)
+    n_w, n_s = len(workers), vocab.n_skills
+    claims = [(i, c.text, c.level or 3) for i, w in enumerate(workers) for c in w.skills]
+    goals = [w.goal for w in workers]
+    phrases = [t for _, t, _ in claims] + [w.occupation for w in workers]
+    phrases += [g for g in goals if g]
+    table = resolve_phrases(vocab, phrases, skills)
+
+    rows = [i for i, _, _ in claims]
+    texts = [t for _, t, _ in claims]
+    skills = _skill_matrix(rows, texts, [lvl / 5.0 for *_, lvl in claims], table, (n_w, n_s))
+    has = skills.copy()
+    has.data[:] = 1.0
+
+    p_rows = rows + list(range(n_w))
+    p_cols = [table.position[t] for t in texts] + [table.position[w.occupation] for w in workers]
+    p_vals = [lvl / 5.0 for *_, lvl in claims] + [OCCUPATION_WEIGHT * 0.6] * n_w
+    weights = sp.csr_matrix(
+        (np.asarray(p_vals, dtype=np.float32), (p_rows, p_cols)), shape=(n_w, len(table.position))
+    )
+    profile = l2_normalize(np.asarray(weights @ table.vector))
+    goal = np.zeros_like(profile)
+    for i, g in enumerate(goals):
+        if g:
+            goal[i] = table.vector[table.position[g]]
+    return WorkerBlock(
+        workers=workers,
+        skills=skills,
+        has=has,
+        profile=profile,
+        goal=goal,
+        education=np.array([EDUCATION_RANK[w.education] for w in workers], dtype=np.int64),
+        cert_best=_cert_best(workers, catalogue.trades),
+        region=_region_column(workers, catalogue.regions),
+        chain_region=chains.region_index([w.region for w in workers]),
+        employer=chains.node_index([w.employer_node for w in workers]),
+        shift=np.array([SHIFTS.index(w.shift_pattern) for w in workers], dtype=np.int64),
+        modality=np.array([MODALITIES.index(w.preferred_modality) for w in workers],
+                          dtype=np.int64),
+        weekly_hours=np.array([w.weekly_hours for w in workers], dtype=np.float32),
+        phrases=table,
+    )
+
+
+def _cert_best(workers: list[Worker], trades: list[str]) -> IntArray:
+    trade_pos = {t: i for i, t in enumerate(trades)}
+    best = np.full((len(workers), len(trades) + 1), NO_CERT, dtype=np.int64)
+    for i, w in enumerate(workers):
+        for cert in w.certificates:
+            col = trade_pos.get(_trade_key(cert.trade))
+            if col is not None:
+                best[i, col] = min(best[i, col], cert.level)
+            best[i, -1] = min(best[i, -1], cert.level)
+    return best
+
+
+def _region_column(workers: list[Worker], regions: list[str]) -> IntArray:
+    pos = {r: i for i, r in enumerate(regions)}
+    unknown = len(regions)
+    return np.array([pos.get(w.region, unknown) for w in workers], dtype=np.int64)

@@ -1,0 +1,344 @@
+"""Named pair features for a block of workers against all programs, as matrix products.
+
+:class:`FeatureBuilder` turns a catalogue into arrays once (:meth:`FeatureBuilder.fit`) and then
+computes, for any block of ``B`` workers, an array of shape ``(B, n_programs, n_features)``
+whose columns are :data:`FEATURE_NAMES` — every value lies in [0, 1] — plus the hard
+eligibility mask and the reason for every exclusion. There is no Python loop over pairs.
+
+Features
+--------
+semantic_fit
+    Cosine of the worker's profile vector (skill claims + occupation) with the program's
+    (skills taught + title), in a CJK-aware space (see ``skillmatch._semantic``).
+goal_fit
+    Cosine of the worker's stated goal with the program (0 without a goal).
+prereq_coverage
+    Share of the program's required skills the worker claims (1 when it requires none).
+skill_gain
+    What is left to learn: each skill taught counts ``1 - claimed level / 5`` (all of it when
+    the worker does not claim it), weighted by ``0.5 + 0.5 * d`` where ``d`` is the demand for
+    the skill in the worker's region along the chains; averaged over the skills taught.
+chain_industrial, chain_supply, chain_innovation
+    Program alignment with the chain nodes in demand in the worker's region, adjacent to the
+    worker's employer (suppliers and customers), and at an emerging innovation stage.
+credential_uplift
+    Levels gained: education levels for a credential, certificate levels for a certificate.
+schedule_fit, hours_fit, modality_fit
+    Sessions against the worker's shift pattern, weekly load against hours available,
+    delivery mode against preference.
+affordability
+    ``cost_scale / (cost_scale + net_cost)``; the net cost is after public aid (for eligible
+    workers) and employer or chain-partner sponsorship.
+credit_transfer
+    Share of what the program teaches that the worker already claims (recognised prior
+    learning that shortens it).
+sponsorship
+    1 if the worker's employer node sponsors it, the supply-chain proximity of the sponsor
+    otherwise (0.6 a direct supplier or customer, 0.25 two links away).
+
+Exclusions (hard, never traded against score): education below the minimum, certificate
+below the minimum, no capacity left, in-person program not offered in the worker's region, or
+the worker already holds what the program awards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from skillmatch._blocks import (
+    NO_CERT,
+    Catalogue,
+    Vocabulary,
+    WorkerBlock,
+    build_block,
+    build_catalogue,
+    skill_vectors,
+)
+from skillmatch.chains import ChainMap
+from skillmatch.schema import EDUCATION_RANK, Program, Worker
+
+__all__ = [
+    "EXCLUSION_CODES",
+    "FEATURE_NAMES",
+    "FeatureBuilder",
+    "PairFeatures",
+]
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "semantic_fit",
+    "goal_fit",
+    "prereq_coverage",
+    "skill_gain",
+    "chain_industrial",
+    "chain_supply",
+    "chain_innovation",
+    "credential_uplift",
+    "schedule_fit",
+    "hours_fit",
+    "modality_fit",
+    "affordability",
+    "credit_transfer",
+    "sponsorship",
+)
+#: Bit flags of the exclusion mask, in the order they are checked.
+EXCLUSION_CODES: tuple[str, ...] = (
+    "education_below_minimum",
+    "certificate_below_minimum",
+    "no_capacity",
+    "not_offered_in_region",
+    "already_holds_award",
+)
+#: Rows: worker shift pattern (day, night, rotating, flexible); columns: program schedule
+#: (weekday_evening, weekend, weekday_day, self_paced, full_time).
+SCHEDULE_FIT = np.array(
+    [
+        [1.0, 1.0, 0.1, 1.0, 0.0],
+        [0.2, 0.9, 0.8, 1.0, 0.0],
+        [0.5, 0.6, 0.5, 1.0, 0.0],
+        [0.9, 0.9, 0.7, 1.0, 0.3],
+    ],
+    dtype=np.float32,
+)
+#: Rows: preference (online, in_person, blended, any); columns: program modality.
+MODALITY_FIT = np.array(
+    [[1.0, 0.3, 0.7], [0.3, 1.0, 0.7], [0.7, 0.7, 1.0], [1.0, 1.0, 1.0]], dtype=np.float32
+)
+
+FloatArray = NDArray[np.float32]
+
+
+class PairFeatures(NamedTuple):
+    """Features of a block of workers against the catalogue.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_workers, n_programs, n_features)
+        Feature values in [0, 1], columns in :data:`FEATURE_NAMES` order.
+    excluded : ndarray of shape (n_workers, n_programs), dtype uint8
+        Bit ``i`` set when exclusion :data:`EXCLUSION_CODES` ``[i]`` applies; 0 = eligible.
+    """
+
+    values: FloatArray
+    excluded: NDArray[np.uint8]
+
+    @property
+    def eligible(self) -> NDArray[np.bool_]:
+        """Boolean mask of shape (n_workers, n_programs)."""
+        return self.excluded == 0
+
+
+class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
+    """Computes :data:`FEATURE_NAMES` and the eligibility mask for blocks of workers.
+
+    Parameters
+    ----------
+    aid_share : float, default=0.8
+        Share of the fee that public aid covers on an aid-eligible program.
+    aid_max_education : str, default="junior_college"
+        Highest education level of a worker who qualifies for public aid.
+    sponsor_share : float, default=1.0
+        Share of the remaining fee that a sponsoring employer pays (scaled by proximity for a
+        chain partner).
+    cost_scale : float, default=2000.0
+        Net cost in CNY at which affordability is 0.5.
+
+    Attributes
+    ----------
+    catalogue_ : Catalogue
+        The programs as arrays.
+    vocabulary_ : SkillVocabulary
+        The vocabulary the catalogue was built with.
+    chains_ : ChainMap
+        The chain map.
+    node_skills_ : scipy.sparse.csr_matrix of shape (n_nodes, n_skills)
+        The skills each chain node demands.
+    skill_vectors_ : ndarray of shape (n_skills, dim + NGRAM_DIM)
+        CJK-aware semantic vector of each skill.
+    n_features_out_ : int
+        ``len(FEATURE_NAMES)``.
+    """
+
+    def __init__(
+        self,
+        *,
+        aid_share: float = 0.8,
+        aid_max_education: str = "junior_college",
+        sponsor_share: float = 1.0,
+        cost_scale: float = 2000.0,
+    ) -> None:
+        self.aid_share = aid_share
+        self.aid_max_education = aid_max_education
+        self.sponsor_share = sponsor_share
+        self.cost_scale = cost_scale
+
+    def fit(
+        self, programs: Sequence[Program], *, vocabulary: Vocabulary, chains: ChainMap | None = None
+    ) -> FeatureBuilder:
+        """Build the catalogue arrays; adding or retiring programs is just another ``fit``."""
+        self._check_params()
+        self.vocabulary_ = vocabulary
+        self.chains_ = chains if chains is not None else ChainMap()
+        skill_index = {s: i for i, s in enumerate(vocabulary.skill_ids)}
+        self.node_skills_ = self.chains_.node_skills(skill_index, vocabulary.n_skills)
+        self.skill_vectors_ = skill_vectors(vocabulary)
+        self.catalogue_ = build_catalogue(
+            programs, vocabulary, self.chains_, self.node_skills_, self.skill_vectors_
+        )
+        self.n_features_out_ = len(FEATURE_NAMES)
+        return self
+
+    def _check_params(self) -> None:
+        for name in ("aid_share", "sponsor_share"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {name}={value!r}")
+        if self.cost_scale <= 0:
+            raise ValueError(f"cost_scale must be > 0, got cost_scale={self.cost_scale!r}")
+        if self.aid_max_education not in EDUCATION_RANK:
+            raise ValueError(
+                f"aid_max_education must be one of {sorted(EDUCATION_RANK)}, "
+                f"got aid_max_education={self.aid_max_education!r}"
+            )
+
+    def block(self, workers: Sequence[Worker]) -> WorkerBlock:
+        """Arrays of a block of workers (one vocabulary call for all their text)."""
+        check_is_fitted(self, "catalogue_")
+        return build_block(
+            workers, self.vocabulary_, self.chains_, self.catalogue_, self.skill_vectors_
+        )
+
+    def transform(self, workers: Sequence[Worker]) -> PairFeatures:
+        """Features of ``workers`` against every program."""
+        return self.compute(self.block(workers))
+
+    def compute(self, block: WorkerBlock) -> PairFeatures:
+        """Features and exclusions of an already built :class:`WorkerBlock`."""
+        check_is_fitted(self, "catalogue_")
+        cat = self.catalogue_
+        columns = [
+            *self._fit_columns(block, cat),
+            *self._chain_columns(block, cat),
+            _uplift(block, cat),
+            SCHEDULE_FIT[block.shift][:, cat.schedule],
+            np.minimum(block.weekly_hours[:, None] / np.maximum(cat.weekly_load, 1e-6), 1.0),
+            MODALITY_FIT[block.modality][:, cat.modality],
+        ]
+        sponsorship = self._sponsorship(block, cat)
+        columns += [self._affordability(block, cat, sponsorship), _credit(block, cat), sponsorship]
+        values = np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=-1)
+        np.clip(values, 0.0, 1.0, out=values)
+        return PairFeatures(values, _exclusions(block, cat))
+
+    def _fit_columns(self, block: WorkerBlock, cat: Catalogue) -> list[FloatArray]:
+        semantic = _dot(block.profile, cat.embedding)
+        goal = _dot(block.goal, cat.embedding)
+        covered = np.asarray((block.has @ cat.required.T).todense(), dtype=np.float32)
+        coverage = np.where(cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0)
+        demand = self.skill_demand(block)
+        # what is left to learn: 1 - claimed level / 5 of each skill, weighted by demand
+        lacking = demand - np.asarray(block.skills.multiply(demand).todense(), dtype=np.float32)
+        taught_mass = np.asarray(cat.taught.sum(axis=1), dtype=np.float32).ravel()
+        gain = np.asarray(cat.taught @ lacking.T, dtype=np.float32).T / np.maximum(
+            taught_mass, 1e-6
+        )
+        return [semantic, goal, coverage, gain]
+
+    def skill_demand(self, block: WorkerBlock) -> FloatArray:
+        """Per-worker skill weights ``0.5 + 0.5 * regional chain demand``, shape (B, S).
+
+        Without chain data every skill weighs 1.
+        """
+        chains = self.chains_
+        if chains.n_nodes == 0:
+            return np.ones((block.n_workers, self.vocabulary_.n_skills), dtype=np.float32)
+        region_demand = chains.demand[block.chain_region]  # (B, N)
+        skill_demand = np.asarray(self.node_skills_.T @ region_demand.T).T  # (B, S)
+        peak = np.maximum(skill_demand.max(axis=1, keepdims=True), 1e-6)
+        return (0.5 + 0.5 * skill_demand / peak).astype(np.float32)
+
+    def _chain_columns(self, block: WorkerBlock, cat: Catalogue) -> list[FloatArray]:
+        ctx = self.chains_.context(block.chain_region, block.employer)
+        return [_dot(c, cat.alignment) / cat.alignment_norm for c in ctx]
+
+    def _sponsorship(self, block: WorkerBlock, cat: Catalogue) -> FloatArray:
+        out = np.zeros((block.n_workers, cat.n_programs), dtype=np.float32)
+        has_emp = block.employer >= 0
+        is_node = cat.sponsor_node >= 0
+        if has_emp.any() and is_node.any():
+            adjacency = self.chains_.adjacency[block.employer[has_emp]]
+            out[np.ix_(has_emp, is_node)] = adjacency[:, cat.sponsor_node[is_node]]
+        others = [j for j, s in enumerate(cat.sponsor_name) if s is not None and not is_node[j]]
+        for j in others:  # sponsors named by employer id rather than chain node: exact match
+            out[:, j] = [w.employer_node == cat.sponsor_name[j] for w in block.workers]
+        return out
+
+    def _affordability(
+        self, block: WorkerBlock, cat: Catalogue, sponsorship: FloatArray
+    ) -> FloatArray:
+        aid_ok = block.education <= EDUCATION_RANK[self.aid_max_education]
+        aid = np.outer(aid_ok, cat.aid_eligible).astype(np.float32) * self.aid_share
+        net = cat.cost * (1.0 - aid) * (1.0 - self.sponsor_share * sponsorship)
+        return np.asarray(self.cost_scale / (self.cost_scale + net), dtype=np.float32)
+
+    def net_cost(self, block: WorkerBlock, program_index: int) -> FloatArray:
+        """Fee in CNY each worker of ``block`` pays for one program, after aid and sponsors."""
+        cat = self.catalogue_
+        aff = self._affordability(block, cat, self._sponsorship(block, cat))[:, program_index]
+        return np.asarray(self.cost_scale / aff - self.cost_scale, dtype=np.float32)
+
+
+def _dot(rows: NDArray[np.floating], columns: NDArray[np.float64]) -> FloatArray:
+    """``rows @ columns.T`` in float64, rounded to float32.
+
+    A float32 product depends on the BLAS kernel, which changes with the number of rows (gemv
+    for one worker, gemm for a block); in float64 the kernels agree far below float32
+    precision, so a worker's features are the same alone or in a block of any size.
+    """
+    return np.asarray(rows.astype(np.float64) @ columns.T, dtype=np.float32)
+
+
+def _uplift(block: WorkerBlock, cat: Catalogue) -> FloatArray:
+    edu_gain = (cat.awards_education[None, :] - block.education[:, None]) / 2.0
+    current = block.cert_best[:, cat.cert_column]  # (B, P)
+    cert_gain = (current - cat.awards_cert[None, :]) / 2.0
+    kind = cat.kind[None, :]
+    uplift = np.where(kind == 0, edu_gain, np.where(kind == 1, cert_gain, 0.0))
+    return np.asarray(uplift, dtype=np.float32)
+
+
+def _credit(block: WorkerBlock, cat: Catalogue) -> FloatArray:
+    taught_bin = cat.taught.copy()
+    taught_bin.data[:] = 1.0
+    n_taught = np.maximum(np.asarray(taught_bin.sum(axis=1), dtype=np.float32).ravel(), 1.0)
+    held = np.asarray((block.has @ taught_bin.T).todense(), dtype=np.float32)
+    return held / n_taught
+
+
+def _exclusions(block: WorkerBlock, cat: Catalogue) -> NDArray[np.uint8]:
+    edu = block.education[:, None]
+    current = block.cert_best[:, cat.cert_column]  # best level in the program's trade, (B, P)
+    checks = [
+        edu < cat.min_education[None, :],
+        (cat.min_cert[None, :] < NO_CERT) & (current > cat.min_cert[None, :]),
+        np.broadcast_to(cat.capacity[None, :] <= 0, current.shape),
+        ~cat.region_mask[:, block.region].T,
+        _holds_award(edu, current, cat),
+    ]
+    excluded = np.zeros(current.shape, dtype=np.uint8)
+    for bit, check in enumerate(checks):
+        excluded |= check.astype(np.uint8) << np.uint8(bit)
+    return excluded
+
+
+def _holds_award(edu: NDArray[np.int64], current: NDArray[np.int64], cat: Catalogue) -> NDArray[np.bool_]:
+    kind = cat.kind[None, :]
+    has_credential = (kind == 0) & (edu >= cat.awards_education[None, :])
+    has_trade = cat.cert_column[None, :] < len(cat.trades)
+    has_certificate = (kind == 1) & has_trade & (current <= cat.awards_cert[None, :])
+    return np.asarray(has_credential | has_certificate)

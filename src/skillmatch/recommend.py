@@ -1,0 +1,442 @@
+"""The :class:`Recommender` facade: one scoring core behind every front door.
+
+``recommend`` (one worker), ``recommend_many`` (a list) and ``score_frame`` (a DataFrame
+partition, for batch and distributed engines) all run the same code on blocks of workers, so a
+worker gets the same programs, scores and reason codes wherever they are ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from skillmatch._blocks import KINDS, MODALITIES, WorkerBlock
+from skillmatch._explain import (
+    PairSkills,
+    exclusion_fields,
+    reason_context,
+    served_nodes,
+)
+from skillmatch._reasons import RULES, exclusion_reasons, make_reason, reason_codes
+from skillmatch._topk import TopK, check_k, top_k
+from skillmatch.chains import ChainMap
+from skillmatch.encode import TextEncoder
+from skillmatch.errors import SchemaError, UnknownIdError
+from skillmatch.features import FEATURE_NAMES, FeatureBuilder, PairFeatures
+from skillmatch.frames import programs_from_frame, workers_from_frame
+from skillmatch.rank import LinearRanker, Ranker
+from skillmatch.schema import (
+    Explanation,
+    FeatureContribution,
+    Program,
+    Recommendation,
+    Worker,
+)
+
+__all__ = ["SCORE_COLUMNS", "Recommender"]
+
+#: Columns of :meth:`Recommender.score_frame`.
+SCORE_COLUMNS: tuple[str, ...] = ("worker_id", "rank", "program_id", "score", "reason_codes")
+#: Cells (workers x programs x features) computed at once; bounds memory in batch.
+_BLOCK_CELLS = 16_000_000
+_MODALITIES = MODALITIES[:3]  # "any" is a worker preference, not a program modality
+_RULE_FEATURE = {r.code: FEATURE_NAMES.index(r.feature) for r in RULES}
+
+
+class _Ranked(NamedTuple):
+    block: WorkerBlock
+    top: TopK
+    values: NDArray[np.float32]  # (B, k, F)
+    contributions: NDArray[np.float32]  # (B, k, F)
+    codes: list[tuple[str, ...]]  # B * k entries, row-major
+
+
+class Recommender:
+    """Recommends programs to workers and explains why.
+
+    Parameters
+    ----------
+    encoder : TextEncoder, default=None
+        Used to build a vocabulary when none is given (default: the packaged
+        all-MiniLM-L6-v2 :class:`~skillmatch.encode.Encoder`).
+    vocabulary : SkillVocabulary, default=None
+        The shared skill vocabulary. By default one is built from the skills the catalogue
+        teaches and requires.
+    chains : ChainMap, default=None
+        Industrial chains with regional demand; without it the chain features are 0.
+    features : FeatureBuilder, default=None
+        Feature settings (``FeatureBuilder()`` by default).
+    ranker : Ranker, default=None
+        Turns features into scores (``LinearRanker()`` by default).
+
+    Examples
+    --------
+    >>> from skillmatch.simulate import make_world, make_workers
+    >>> world = make_world(seed=0)
+    >>> rec = Recommender.from_world(world)  # doctest: +SKIP
+    >>> [r.rank for r in rec.recommend(make_workers(world, 1)[0], k=3)]  # doctest: +SKIP
+    [1, 2, 3]
+    """
+
+    def __init__(
+        self,
+        *,
+        encoder: TextEncoder | None = None,
+        vocabulary: Any = None,
+        chains: ChainMap | None = None,
+        features: FeatureBuilder | None = None,
+        ranker: Ranker | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.vocabulary = vocabulary
+        self.chains = chains
+        self.features = features
+        self.ranker = ranker
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_catalog(
+        cls,
+        programs: Sequence[Program | Mapping[str, Any]] | pd.DataFrame,
+        *,
+        chains: ChainMap | None = None,
+        vocabulary: Any = None,
+        encoder: TextEncoder | None = None,
+        ranker: Ranker | None = None,
+        features: FeatureBuilder | None = None,
+    ) -> Recommender:
+        """Build a recommender over ``programs`` (models, dicts or a DataFrame)."""
+        rec = cls(encoder=encoder, vocabulary=vocabulary, chains=chains, features=features,
+                  ranker=ranker)
+        return rec.set_catalog(programs)
+
+    @classmethod
+    def from_world(
+        cls,
+        world: Any,
+        *,
+        encoder: TextEncoder | None = None,
+        ranker: Ranker | None = None,
+        features: FeatureBuilder | None = None,
+    ) -> Recommender:
+        """Build a recommender over a simulated :class:`~skillmatch.simulate.World`.
+
+        The vocabulary is the world's skill taxonomy and the chains its chain map.
+        """
+        from skillmatch.encode import Encoder
+        from skillmatch.vocab import SkillVocabulary
+
+        vocabulary = SkillVocabulary.from_frame(
+            world.skills, encoder=encoder if encoder is not None else Encoder()
+        )
+        return cls.from_catalog(world.programs, chains=ChainMap(world.chains),
+                                vocabulary=vocabulary, ranker=ranker, features=features)
+
+    def set_catalog(
+        self, programs: Sequence[Program | Mapping[str, Any]] | pd.DataFrame
+    ) -> Recommender:
+        """Replace the catalogue; only the catalogue arrays are rebuilt (no retraining)."""
+        parsed = _parse_programs(programs)
+        if self.vocabulary is None:
+            self.vocabulary = _vocabulary_from_catalog(parsed, self.encoder)
+        self.ranker_: Ranker = self.ranker if self.ranker is not None else LinearRanker()
+        builder = self.features if self.features is not None else FeatureBuilder()
+        self.features_ = builder.fit(parsed, vocabulary=self.vocabulary, chains=self.chains)
+        self._index = {p.program_id: i for i, p in enumerate(parsed)}
+        return self
+
+    def add_programs(self, programs: Sequence[Program | Mapping[str, Any]]) -> Recommender:
+        """Add programs to the catalogue (ids must be new)."""
+        return self.set_catalog([*self.programs, *_parse_programs(programs)])
+
+    def retire_programs(self, program_ids: Iterable[str]) -> Recommender:
+        """Remove programs from the catalogue (every id must exist)."""
+        drop = set(program_ids)
+        for program_id in drop:
+            self._position(program_id)
+        return self.set_catalog([p for p in self.programs if p.program_id not in drop])
+
+    @property
+    def programs(self) -> list[Program]:
+        """The catalogue, in index order."""
+        return self._fitted().catalogue_.programs
+
+    def program(self, program_id: str) -> Program:
+        """The :class:`Program` with this id (:class:`UnknownIdError` if none)."""
+        return self.programs[self._position(program_id)]
+
+    def _fitted(self) -> FeatureBuilder:
+        if not hasattr(self, "features_"):
+            raise SchemaError(
+                "this Recommender has no catalogue yet; call set_catalog(programs) or build it "
+                "with Recommender.from_catalog(programs)"
+            )
+        return self.features_
+
+    def _position(self, program_id: str) -> int:
+        self._fitted()
+        try:
+            return self._index[program_id]
+        except KeyError:
+            raise UnknownIdError(f"unknown program_id {program_id!r}") from None
+
+    # -- ranking ------------------------------------------------------------------------
+    def _filter(
+        self,
+        exclude: Iterable[str] | None,
+        kinds: Iterable[str] | None,
+        modality: Iterable[str] | None,
+    ) -> NDArray[np.bool_]:
+        cat = self._fitted().catalogue_
+        allowed = np.ones(cat.n_programs, dtype=bool)
+        for program_id in exclude or ():
+            allowed[self._position(program_id)] = False
+        if kinds is not None:
+            allowed &= np.isin(cat.kind, [_choice("kinds", v, KINDS) for v in kinds])
+        if modality is not None:
+            allowed &= np.isin(cat.modality, [_choice("modality", v, _MODALITIES) for v in modality])
+        return allowed
+
+    def _rank(self, workers: Sequence[Worker], k: int, allowed: NDArray[np.bool_]) -> _Ranked:
+        fb = self._fitted()
+        block = fb.block(workers)
+        feats = fb.compute(block)
+        scores = self.ranker_.score(feats.values)
+        top = top_k(scores, feats.eligible & allowed[None, :], k)
+        rows = np.arange(block.n_workers)[:, None]
+        safe = np.maximum(top.index, 0)
+        values = feats.values[rows, safe]
+        contributions = self.ranker_.contributions(values)
+        has_required = fb.catalogue_.n_required[safe] > 0
+        n_features = values.shape[-1]
+        codes = reason_codes(
+            values.reshape(-1, n_features),
+            contributions.reshape(-1, n_features),
+            has_required.ravel(),
+        )
+        return _Ranked(block, top, values, contributions, codes)
+
+    def recommend(
+        self,
+        worker: Worker | Mapping[str, Any],
+        k: int = 10,
+        *,
+        exclude: Iterable[str] | None = None,
+        kinds: Iterable[str] | None = None,
+        modality: Iterable[str] | None = None,
+    ) -> list[Recommendation]:
+        """Top-``k`` eligible programs for one worker, best first, each with reasons.
+
+        Parameters
+        ----------
+        worker : Worker or mapping
+            The worker; a mapping is validated as a :class:`Worker`.
+        k : int, default=10
+            How many programs at most (fewer when fewer are eligible).
+        exclude : iterable of str, optional
+            Program ids to leave out (e.g. already enrolled).
+        kinds : iterable of {"credential", "certificate", "short_course"}, optional
+            Keep only these kinds.
+        modality : iterable of {"online", "in_person", "blended"}, optional
+            Keep only these delivery modes.
+        """
+        return self.recommend_many(
+            [worker], k, exclude=exclude, kinds=kinds, modality=modality
+        )[0]
+
+    def recommend_many(
+        self,
+        workers: Sequence[Worker | Mapping[str, Any]],
+        k: int = 10,
+        *,
+        exclude: Iterable[str] | None = None,
+        kinds: Iterable[str] | None = None,
+        modality: Iterable[str] | None = None,
+    ) -> list[list[Recommendation]]:
+        """:meth:`recommend` for several workers at once (one list per worker)."""
+        k = check_k(k)
+        models = [_as_worker(w) for w in workers]
+        if not models or not self.programs:
+            return [[] for _ in models]
+        ranked = self._rank(models, k, self._filter(exclude, kinds, modality))
+        demand = self._fitted().skill_demand(ranked.block)
+        return [self._recommendations(ranked, w, demand[w]) for w in range(len(models))]
+
+    def _recommendations(
+        self, ranked: _Ranked, w: int, demand: NDArray[np.float32]
+    ) -> list[Recommendation]:
+        cat = self._fitted().catalogue_
+        k = ranked.top.index.shape[1]
+        out = []
+        for r in range(k):
+            p = int(ranked.top.index[w, r])
+            if p < 0:
+                break
+            codes = ranked.codes[w * k + r]
+            context = self._context(ranked.block, w, p, demand, ranked.values[w, r])
+            reasons = [
+                make_reason(c, ranked.contributions[w, r, _RULE_FEATURE[c]], context)
+                for c in codes
+            ]
+            out.append(Recommendation(program_id=cat.program_ids[p], rank=r + 1,
+                                      score=float(ranked.top.score[w, r]), reasons=reasons))
+        return out
+
+    def _context(
+        self, block: WorkerBlock, w: int, p: int, demand: NDArray[np.float32],
+        values: NDArray[np.float32],
+    ) -> Any:
+        fb = self._fitted()
+        cat = fb.catalogue_
+        chains = fb.chains_
+        ctx = chains.context(block.chain_region[w : w + 1], block.employer[w : w + 1])
+        nodes = served_nodes(chains, cat, p, ctx.industrial[0] + ctx.supply[0])
+        return reason_context(
+            block=block, w=w, cat=cat, p=p, vocab=fb.vocabulary_, chains=chains,
+            skills=PairSkills(block, w, cat, p, demand), nodes=nodes,
+            net_cost=float(fb.net_cost(block, p)[w]),
+            credit_share=float(values[FEATURE_NAMES.index("credit_transfer")]),
+        )
+
+    def explain(self, worker: Worker | Mapping[str, Any], program_id: str) -> Explanation:
+        """Feature contributions, skills, chain nodes, eligibility, cost and reasons of a pair."""
+        model = _as_worker(worker)
+        p = self._position(program_id)
+        fb = self._fitted()
+        block = fb.block([model])
+        feats: PairFeatures = fb.compute(block)
+        values = feats.values[0, p]
+        contrib = self.ranker_.contributions(values[None, :])[0]
+        score = float(self.ranker_.score(values[None, :])[0])
+        excluded = int(feats.excluded[0, p])
+        cat = fb.catalogue_
+        codes = reason_codes(values[None, :], contrib[None, :],
+                             np.array([cat.n_required[p] > 0]))[0]
+        demand = fb.skill_demand(block)[0]
+        skills = PairSkills(block, 0, cat, p, demand)
+        context = self._context(block, 0, p, demand, values)
+        names = fb.vocabulary_.names
+        return Explanation(
+            worker_id=model.worker_id,
+            program_id=program_id,
+            eligible=excluded == 0,
+            score=score,
+            contributions=[FeatureContribution(name=n, value=float(values[j]),
+                                               contribution=float(contrib[j]))
+                           for j, n in enumerate(FEATURE_NAMES)],
+            matched_skills=[names[i] for i in skills.matched],
+            missing_skills=[names[i] for i in skills.missing],
+            gained_skills=[names[i] for i in skills.gained],
+            chain_nodes=[fb.chains_.node_ids[j] for j in served_nodes(
+                fb.chains_, cat, p, np.zeros(fb.chains_.n_nodes, dtype=np.float32), n=20)],
+            exclusions=exclusion_reasons(excluded, exclusion_fields(cat, p)),
+            net_cost=round(context.net_cost, 2),
+            aid_applied=bool(cat.aid_eligible[p]) and context.net_cost < float(cat.cost[p]),
+            sponsor=cat.sponsor_name[p],
+            reasons=[make_reason(c, contrib[_RULE_FEATURE[c]], context) for c in codes],
+        )
+
+    def score_frame(self, df: pd.DataFrame, k: int = 10) -> pd.DataFrame:
+        """Rank a DataFrame of workers: the batch partition function.
+
+        Returns one row per recommendation, columns :data:`SCORE_COLUMNS`
+        (``worker_id, rank, program_id, score, reason_codes``), workers in input order and
+        ranks ascending. Every row is validated; invalid rows raise
+        :class:`~skillmatch.errors.SchemaError` (:mod:`skillmatch.batch` quarantines them
+        instead).
+        """
+        k = check_k(k)
+        parsed = workers_from_frame(df)
+        if len(parsed.errors):
+            first = parsed.errors.iloc[0]
+            raise SchemaError(
+                f"{parsed.n_invalid} invalid worker row(s); first at row {first['row']}: "
+                f"field {first['field']!r} = {first['value']}: {first['message']}"
+            )
+        return self._score_workers(parsed.models, k)
+
+    def _score_workers(self, workers: list[Worker], k: int) -> pd.DataFrame:
+        cat = self._fitted().catalogue_
+        allowed = np.ones(cat.n_programs, dtype=bool)
+        step = max(1, _BLOCK_CELLS // max(1, cat.n_programs * len(FEATURE_NAMES)))
+        parts = [self._frame_part(workers[i : i + step], k, allowed)
+                 for i in range(0, len(workers), step) if cat.n_programs]
+        if not parts:
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _SCORE_DTYPES.items()})
+        return pd.concat(parts, ignore_index=True)
+
+    def _frame_part(
+        self, workers: list[Worker], k: int, allowed: NDArray[np.bool_]
+    ) -> pd.DataFrame:
+        ranked = self._rank(workers, k, allowed)
+        index = ranked.top.index.ravel()
+        keep = index >= 0
+        ids = np.asarray(self._fitted().catalogue_.program_ids, dtype=object)
+        worker_ids = np.repeat(np.asarray([w.worker_id for w in workers], dtype=object), k)
+        ranks = np.tile(np.arange(1, k + 1, dtype=np.int32), len(workers))
+        codes = np.empty(len(index), dtype=object)
+        codes[:] = [list(c) for c in ranked.codes]
+        return pd.DataFrame({
+            "worker_id": worker_ids[keep],
+            "rank": ranks[keep],
+            "program_id": ids[index[keep]],
+            "score": ranked.top.score.ravel()[keep],
+            "reason_codes": codes[keep],
+        })
+
+
+_SCORE_DTYPES = {"worker_id": object, "rank": np.int32, "program_id": object,
+                 "score": np.float32, "reason_codes": object}
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> int:
+    if value not in allowed:
+        raise ValueError(f"Unknown {name} value {value!r}; expected one of {list(allowed)}")
+    return allowed.index(value)
+
+
+def _as_worker(worker: Worker | Mapping[str, Any]) -> Worker:
+    if isinstance(worker, Worker):
+        return worker
+    if isinstance(worker, Mapping):
+        return Worker.model_validate(worker)
+    raise TypeError(f"worker must be a Worker or a mapping, got {type(worker).__name__}")
+
+
+def _parse_programs(
+    programs: Sequence[Program | Mapping[str, Any]] | pd.DataFrame,
+) -> list[Program]:
+    if isinstance(programs, pd.DataFrame):
+        result = programs_from_frame(programs)
+        if len(result.errors):
+            first = result.errors.iloc[0]
+            raise SchemaError(
+                f"{result.n_invalid} invalid program row(s); first at row {first['row']}: "
+                f"field {first['field']!r} = {first['value']}: {first['message']}"
+            )
+        parsed = result.models
+    else:
+        parsed = [p if isinstance(p, Program) else Program.model_validate(p) for p in programs]
+    seen: set[str] = set()
+    for p in parsed:
+        if p.program_id in seen:
+            raise ValueError(f"duplicate program_id {p.program_id!r} in the catalogue")
+        seen.add(p.program_id)
+    return parsed
+
+
+def _vocabulary_from_catalog(programs: list[Program], encoder: TextEncoder | None) -> Any:
+    """A vocabulary whose skills are the distinct skill texts of the catalogue."""
+    from skillmatch.encode import Encoder
+    from skillmatch.vocab import SkillVocabulary
+
+    texts = list(dict.fromkeys(
+        [s.text for p in programs for s in p.skills_taught]
+        + [r for p in programs for r in p.required_skills]
+    ))
+    frame = pd.DataFrame({"skill_id": [f"s{i:05d}" for i in range(len(texts))], "name": texts})
+    return SkillVocabulary.from_frame(frame, encoder=encoder if encoder is not None else Encoder())
