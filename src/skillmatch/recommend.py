@@ -7,7 +7,11 @@ worker gets the same programs, scores and reason codes wherever they are ranked.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -159,6 +163,57 @@ class Recommender:
         for program_id in drop:
             self._position(program_id)
         return self.set_catalog([p for p in self.programs if p.program_id not in drop])
+
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        metrics: Mapping[str, Any] | None = None,
+        model_card: str | None = None,
+    ) -> Path:
+        """Write this recommender as a verified bundle directory (see :mod:`skillmatch.bundle`)."""
+        from skillmatch.bundle import save_bundle
+
+        return save_bundle(self, path, metrics=metrics, model_card=model_card)
+
+    @classmethod
+    def load(
+        cls, path: str | os.PathLike[str] | None = None, *, encoder: TextEncoder | None = None
+    ) -> Recommender:
+        """Load a bundle after checking versions and every file's sha256.
+
+        With no ``path``, loads the default bundle shipped in ``models/default``.
+
+        Raises
+        ------
+        ModelFormatError
+            The bundle is tampered with, incomplete, or from an incompatible version.
+        """
+        from skillmatch.bundle import load_bundle
+
+        return load_bundle(path, encoder=encoder)
+
+    def fingerprint(self) -> str:
+        """sha256 identifying what scores depend on: catalogue, vocabulary, chains, settings.
+
+        Batch runs record it so that a resumed run refuses a different model. A recommender
+        loaded from a bundle reports the bundle's hash instead.
+        """
+        bundle_hash = getattr(self, "bundle_hash_", None)
+        if bundle_hash is not None:
+            return str(bundle_hash)
+        fb = self._fitted()
+        digest = hashlib.sha256()
+        for program in fb.catalogue_.programs:
+            digest.update(program.model_dump_json().encode())
+        for chain in fb.chains_.chains:
+            digest.update(chain.model_dump_json().encode())
+        digest.update(json.dumps(fb.vocabulary_.skill_ids).encode())
+        digest.update(np.ascontiguousarray(fb.skill_vectors_).tobytes())
+        digest.update(repr(fb.get_params()).encode())
+        digest.update(repr(self.ranker_).encode())
+        digest.update(repr(getattr(self.ranker_, "get_params", dict)()).encode())
+        return digest.hexdigest()
 
     @property
     def programs(self) -> list[Program]:
@@ -379,7 +434,8 @@ class Recommender:
         worker_ids = np.repeat(np.asarray([w.worker_id for w in workers], dtype=object), k)
         ranks = np.tile(np.arange(1, k + 1, dtype=np.int32), len(workers))
         codes = np.empty(len(index), dtype=object)
-        codes[:] = [list(c) for c in ranked.codes]
+        for i, c in enumerate(ranked.codes):
+            codes[i] = c
         return pd.DataFrame({
             "worker_id": worker_ids[keep],
             "rank": ranks[keep],
