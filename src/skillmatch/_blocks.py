@@ -73,29 +73,40 @@ class PhraseTable:
     position: dict[str, int]
 
 
-def skill_vectors(vocab: Vocabulary) -> FloatArray:
+@dataclass(frozen=True)
+class SemanticSpace:
+    """Skill vectors and the embedding centre shared by every phrase vector."""
+
+    skills: FloatArray  # (n_skills, dim + NGRAM_DIM)
+    center: FloatArray  # (dim,)
+
+
+def semantic_space(vocab: Vocabulary) -> SemanticSpace:
     """Semantic vector of each vocabulary skill (see :mod:`skillmatch._semantic`)."""
-    return semantic_vectors(vocab.names, vocab.embeddings)
+    center = vocab.embeddings.mean(axis=0) if vocab.n_skills else np.zeros(
+        vocab.embeddings.shape[1], dtype=np.float32)
+    center = np.asarray(center, dtype=np.float32)
+    return SemanticSpace(semantic_vectors(vocab.names, vocab.embeddings, center), center)
 
 
 def resolve_phrases(
-    vocab: Vocabulary, phrases: Sequence[str], skills: FloatArray
+    vocab: Vocabulary, phrases: Sequence[str], space: SemanticSpace
 ) -> PhraseTable:
     """Resolve distinct ``phrases``; a matched phrase leans on its canonical skill's vector.
 
     The semantic vector of a matched phrase is ``c * skill + (1 - c) * phrase`` (``c`` the match
-    confidence, ``skills`` from :func:`skill_vectors`), so Chinese text lands next to its
+    confidence, skill vectors from :func:`semantic_space`), so Chinese text lands next to its
     canonical skill; a free phrase keeps its own CJK-aware vector.
     """
     distinct = list(dict.fromkeys(phrases))
     res = vocab.resolve(distinct)
     index = np.asarray(res.index, dtype=np.int64)
     conf = np.asarray(res.confidence, dtype=np.float32)
-    vector = semantic_vectors(distinct, np.asarray(res.embedding, dtype=np.float32))
+    vector = semantic_vectors(distinct, np.asarray(res.embedding, dtype=np.float32), space.center)
     matched = index >= 0
     if matched.any():
         c = conf[matched, None]
-        vector[matched] = c * skills[index[matched]] + (1 - c) * vector[matched]
+        vector[matched] = c * space.skills[index[matched]] + (1 - c) * vector[matched]
     position = {p: i for i, p in enumerate(distinct)}
     return PhraseTable(index, conf, l2_normalize(vector), position)
 
@@ -174,7 +185,7 @@ def build_catalogue(
     vocab: Vocabulary,
     chains: ChainMap,
     node_skills: sp.csr_matrix,
-    skills: FloatArray,
+    space: SemanticSpace,
 ) -> Catalogue:
     """Arrays of the whole catalogue; text is resolved through ``vocab`` in one call."""
     programs = list(programs)
@@ -182,7 +193,7 @@ def build_catalogue(
     phrases = [s.text for p in programs for s in p.skills_taught]
     phrases += [r for p in programs for r in p.required_skills]
     phrases += [p.title for p in programs]
-    table = resolve_phrases(vocab, phrases, skills)
+    table = resolve_phrases(vocab, phrases, space)
 
     t_rows = [i for i, p in enumerate(programs) for _ in p.skills_taught]
     t_text = [s.text for p in programs for s in p.skills_taught]
@@ -291,7 +302,7 @@ def build_block(
     vocab: Vocabulary,
     chains: ChainMap,
     catalogue: Catalogue,
-    skills: FloatArray,
+    space: SemanticSpace,
 ) -> WorkerBlock:
     """Arrays of a block of workers; all their text is resolved in one vocabulary call."""
     workers = list(workers)
@@ -300,7 +311,7 @@ def build_block(
     goals = [w.goal for w in workers]
     phrases = [t for _, t, _ in claims] + [w.occupation for w in workers]
     phrases += [g for g in goals if g]
-    table = resolve_phrases(vocab, phrases, skills)
+    table = resolve_phrases(vocab, phrases, space)
 
     rows = [i for i, _, _ in claims]
     texts = [t for _, t, _ in claims]
@@ -314,7 +325,9 @@ def build_block(
     weights = sp.csr_matrix(
         (np.asarray(p_vals, dtype=np.float32), (p_rows, p_cols)), shape=(n_w, len(table.position))
     )
-    profile = l2_normalize(np.asarray(weights @ table.vector))
+    # float64: the sparse product sums a worker's phrases in column order, which depends on the
+    # other workers of the block; in float64 the order cannot change the float32 result
+    profile = l2_normalize(np.asarray(weights.astype(np.float64) @ table.vector.astype(np.float64)))
     goal = np.zeros_like(profile)
     for i, g in enumerate(goals):
         if g:

@@ -7,20 +7,26 @@ unit vectors, weighted by the share ``c`` of CJK characters in the phrase:
     v = [sqrt(1 - c) * embedding, sqrt(c) * ngrams]
 
 where ``ngrams`` is a hashed, sublinear count of character n-grams (1-2 for CJK runs, 3 for
-Latin words). English text keeps its embedding untouched, Chinese text is compared by its
-characters, mixed text by both; the cosine of two vectors is a blend of the two similarities.
+Latin words) and ``c`` counts each CJK character and each Latin word as one token (a Chinese
+character carries about as much as an English word). English text keeps its embedding, Chinese
+text is compared by its characters, mixed text by both.
+
+Embeddings are centred first (the mean skill embedding is subtracted): sentence embeddings share
+a large common direction, so unrelated texts have cosine around 0.25; centred, unrelated texts
+sit near 0 like unrelated n-gram vectors do, and the two blocks are on one scale.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-from skillmatch._lexical import _ngrams, cjk_share
+from skillmatch._lexical import _ngrams, normalize_text
 from skillmatch.encode import l2_normalize
 
 #: Width of the hashed n-gram block.
@@ -45,10 +51,29 @@ def ngram_vectors(texts: Sequence[str]) -> NDArray[np.float32]:
     return l2_normalize(out)
 
 
+_CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile("[0-9a-z\u00c0-\u024f]+")
+
+
+def cjk_token_share(text: str) -> float:
+    """Share of CJK characters among CJK characters plus Latin words.
+
+    Examples
+    --------
+    >>> cjk_token_share("叉车 forklift driving"), cjk_token_share("welding"), cjk_token_share("电焊")
+    (0.5, 0.0, 1.0)
+    """
+    norm = normalize_text(text)
+    n_cjk = len(_CJK_CHAR.findall(norm))
+    n_words = len(_LATIN_WORD.findall(_CJK_CHAR.sub(" ", norm)))
+    return n_cjk / (n_cjk + n_words) if n_cjk + n_words else 0.0
+
+
 def semantic_vectors(
-    texts: Sequence[str], embeddings: NDArray[np.float32]
+    texts: Sequence[str], embeddings: NDArray[np.float32], center: NDArray[np.float32]
 ) -> NDArray[np.float32]:
-    """Join embeddings (shape (n, dim)) with n-gram vectors by CJK share; unit rows."""
-    share = np.array([cjk_share(t) for t in texts], dtype=np.float32)[:, None]
-    joined = np.hstack([np.sqrt(1.0 - share) * embeddings, np.sqrt(share) * ngram_vectors(texts)])
+    """Join centred embeddings (shape (n, dim)) with n-gram vectors by CJK share; unit rows."""
+    share = np.array([cjk_token_share(t) for t in texts], dtype=np.float32)[:, None]
+    centred = l2_normalize(embeddings - center)
+    joined = np.hstack([np.sqrt(1.0 - share) * centred, np.sqrt(share) * ngram_vectors(texts)])
     return l2_normalize(joined)

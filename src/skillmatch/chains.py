@@ -19,9 +19,11 @@ chain-fit features with one matrix product each.
 Examples
 --------
 >>> from skillmatch.schema import Chain, ChainNode
->>> nodes = [ChainNode(node_id=f"ev.{i}", chain_id="ev", name_en=n, name_zh=z, position=i,
-...                    demand={"CN-AH": d})
-...          for i, (n, z, d) in enumerate([("cells", "电芯", 0.9), ("packs", "电池包", 0.5)])]
+>>> cells = ChainNode(node_id="ev.0", chain_id="ev", name_en="cells", name_zh="电芯",
+...                   position=0, downstream=["ev.1"], demand={"CN-AH": 0.9})
+>>> packs = ChainNode(node_id="ev.1", chain_id="ev", name_en="packs", name_zh="电池包",
+...                   position=1, upstream=["ev.0"], demand={"CN-AH": 0.5})
+>>> nodes = [cells, packs]
 >>> cmap = ChainMap([Chain(chain_id="ev", name_en="EV", name_zh="新能源汽车", nodes=nodes)])
 >>> cmap.node_ids, cmap.regions
 (['ev.0', 'ev.1'], ['CN-AH'])

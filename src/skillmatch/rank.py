@@ -13,7 +13,7 @@ Examples
 >>> x = np.zeros((1, len(FEATURE_NAMES)), dtype=np.float32)
 >>> x[0, FEATURE_NAMES.index("semantic_fit")] = 1.0
 >>> round(float(ranker.score(x)[0]), 4)
-0.1266
+0.2752
 """
 
 from __future__ import annotations
@@ -35,20 +35,20 @@ FloatArray = NDArray[np.float32]
 #: fit with what the worker knows and wants first, then what the region's chains need, then
 #: whether the worker can actually attend and afford it.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "semantic_fit": 1.0,
-    "goal_fit": 0.8,
-    "prereq_coverage": 0.6,
-    "skill_gain": 0.8,
-    "chain_industrial": 0.5,
-    "chain_supply": 0.5,
+    "semantic_fit": 3.0,
+    "goal_fit": 2.0,
+    "prereq_coverage": 0.8,
+    "skill_gain": 0.6,
+    "chain_industrial": 0.6,
+    "chain_supply": 0.6,
     "chain_innovation": 0.3,
-    "credential_uplift": 0.4,
+    "credential_uplift": 0.5,
     "schedule_fit": 0.6,
-    "hours_fit": 0.5,
+    "hours_fit": 0.4,
     "modality_fit": 0.3,
     "affordability": 0.5,
     "credit_transfer": 0.2,
-    "sponsorship": 0.4,
+    "sponsorship": 0.5,
 }
 
 

@@ -209,7 +209,7 @@ class Recommender:
         for chain in fb.chains_.chains:
             digest.update(chain.model_dump_json().encode())
         digest.update(json.dumps(fb.vocabulary_.skill_ids).encode())
-        digest.update(np.ascontiguousarray(fb.skill_vectors_).tobytes())
+        digest.update(np.ascontiguousarray(fb.semantic_.skills).tobytes())
         digest.update(repr(fb.get_params()).encode())
         digest.update(repr(self.ranker_).encode())
         digest.update(repr(getattr(self.ranker_, "get_params", dict)()).encode())
