@@ -22,7 +22,7 @@ def test_default_weights_cover_every_feature() -> None:
 @given(hnp.arrays(np.float32, (7, F), elements={"min_value": 0.0, "max_value": 1.0}))
 def test_scores_in_unit_interval_and_contributions_sum(x: np.ndarray) -> None:
     ranker = LinearRanker()
-    score = ranker.score(x)
+    score = ranker.predict(x)
     assert ((score >= 0) & (score <= 1 + 1e-6)).all()
     np.testing.assert_allclose(ranker.contributions(x).sum(axis=1), score, atol=1e-5)
 
@@ -30,8 +30,8 @@ def test_scores_in_unit_interval_and_contributions_sum(x: np.ndarray) -> None:
 def test_score_is_block_invariant() -> None:
     x = np.random.default_rng(1).random((100, F), dtype=np.float32)
     ranker = LinearRanker()
-    whole = ranker.score(x)
-    singles = np.concatenate([ranker.score(x[i : i + 1]) for i in range(100)])
+    whole = ranker.predict(x)
+    singles = np.concatenate([ranker.predict(x[i : i + 1]) for i in range(100)])
     np.testing.assert_array_equal(whole, singles)
 
 
@@ -40,7 +40,7 @@ def test_custom_weights_and_clone() -> None:
     assert clone(ranker).get_params() == ranker.get_params()
     x = np.zeros((1, F), dtype=np.float32)
     x[0, FEATURE_NAMES.index("sponsorship")] = 1.0
-    assert ranker.score(x)[0] == 0.0
+    assert ranker.predict(x)[0] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -55,4 +55,78 @@ def test_bad_weights(weights: dict[str, float], match: str) -> None:
 
 def test_wrong_feature_count() -> None:
     with pytest.raises(ValueError, match="columns"):
-        LinearRanker().score(np.zeros((2, F + 1), dtype=np.float32))
+        LinearRanker().predict(np.zeros((2, F + 1), dtype=np.float32))
+
+
+# --- LearnedRanker -------------------------------------------------------------------------
+
+from sklearn.ensemble import HistGradientBoostingRegressor  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from skillmatch.rank import MONOTONIC_INCREASING, LearnedRanker  # noqa: E402
+
+
+def _toy(n: int = 4000, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, F), dtype=np.float32)
+    y = 2 * X[:, 0] + np.sin(4 * X[:, 3]) - X[:, 12] + rng.normal(0, 0.2, n)
+    return X, y, np.arange(n) // 20
+
+
+@parametrize_with_checks([LearnedRanker(max_iter=5, min_samples_leaf=1)])
+def test_sklearn_estimator_checks(estimator: object, check: object) -> None:
+    check(estimator)  # type: ignore[operator]
+
+
+def test_step_functions_reproduce_sklearn_exactly() -> None:
+    X, y, groups = _toy()
+    ranker = LearnedRanker(max_iter=60).fit(X, y, groups)
+    cst = [int(n in MONOTONIC_INCREASING) for n in FEATURE_NAMES]
+    reference = HistGradientBoostingRegressor(
+        max_iter=60, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=100,
+        l2_regularization=1.0, monotonic_cst=cst, interaction_cst="no_interactions",
+        early_stopping=False, random_state=0,
+    ).fit(X.astype(np.float64), y, sample_weight=np.full(len(y), 1 / 20))
+    np.testing.assert_allclose(ranker.predict(X), reference.predict(X.astype(np.float64)),
+                               atol=1e-9)
+
+
+def test_monotonic_features_never_hurt() -> None:
+    X, y, groups = _toy()
+    y = y - 3 * X[:, FEATURE_NAMES.index("skill_gain")]  # the data says "more gain is worse"
+    ranker = LearnedRanker(max_iter=40).fit(X, y, groups)
+    for name in MONOTONIC_INCREASING:
+        values = ranker.values_[FEATURE_NAMES.index(name)]
+        assert (np.diff(values) >= -1e-12).all(), name
+
+
+def test_contributions_add_up_and_block_invariance() -> None:
+    X, y, groups = _toy()
+    ranker = LearnedRanker(max_iter=30).fit(X, y, groups)
+    block = X[:60].reshape(3, 20, F)
+    scores = ranker.predict(block)
+    assert scores.shape == (3, 20)
+    np.testing.assert_array_equal(scores.ravel(), np.concatenate(
+        [ranker.predict(X[i : i + 1]) for i in range(60)]))
+    contrib = ranker.contributions(block)
+    assert (contrib >= 0).all()
+    np.testing.assert_allclose(contrib.sum(-1) + ranker.intercept_, scores, atol=1e-4)
+
+
+def test_state_round_trip() -> None:
+    X, y, groups = _toy()
+    ranker = LearnedRanker(max_iter=20).fit(X, y, groups)
+    meta, arrays = ranker.to_state()
+    back = LearnedRanker.from_state(meta, arrays)
+    np.testing.assert_array_equal(back.predict(X), ranker.predict(X))
+    assert back.get_params() == ranker.get_params()
+    broken = dict(arrays)
+    broken["semantic_fit.values"] = broken["semantic_fit.values"][:-1]
+    with pytest.raises(ValueError, match="semantic_fit"):
+        LearnedRanker.from_state(meta, broken)
+
+
+def test_groups_shape_is_checked() -> None:
+    X, y, _ = _toy(200)
+    with pytest.raises(ValueError, match="groups"):
+        LearnedRanker(max_iter=2).fit(X, y, np.arange(3))

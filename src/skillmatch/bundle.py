@@ -37,7 +37,7 @@ from skillmatch.chains import ChainMap
 from skillmatch.encode import EmbeddingCache, Encoder, TextEncoder
 from skillmatch.errors import ModelFormatError
 from skillmatch.features import FEATURE_NAMES, FeatureBuilder
-from skillmatch.rank import LinearRanker
+from skillmatch.rank import LearnedRanker, LinearRanker
 from skillmatch.schema import Chain, Program
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ def register_ranker(name: str, loader: Callable[[dict[str, Any], dict[str, NDArr
 
 
 register_ranker("LinearRanker", lambda meta, arrays: LinearRanker(weights=meta["weights"]))
+register_ranker("LearnedRanker", LearnedRanker.from_state)
 
 
 def default_bundle_path() -> Path:
@@ -241,7 +242,10 @@ def load_bundle(path: str | os.PathLike[str] | None = None, *, encoder: TextEnco
     loader = _RANKER_LOADERS.get(ranker_meta.get("type"))
     if loader is None:
         raise ModelFormatError(f"bundle ranker type {ranker_meta.get('type')!r} is not known")
-    ranker = loader(ranker_meta, _read_arrays(root, "ranker", files))
+    try:
+        ranker = loader(ranker_meta, _read_arrays(root, "ranker", files))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFormatError(f"bundle ranker could not be rebuilt: {exc}") from None
     chains = [Chain.model_validate(c) for c in _json(root, "chains.json")]
     programs = [Program.model_validate(p) for p in _json(root, "programs.json")]
     features = FeatureBuilder(**_json(root, "features.json"))

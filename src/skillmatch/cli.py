@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--chunk-size", type=_positive_int, default=50_000)
     sim.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sim.set_defaults(func=_simulate)
+
+    from skillmatch import _cli_train
+
+    _cli_train.register(sub)
     return parser
 
 

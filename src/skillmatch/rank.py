@@ -12,22 +12,29 @@ Examples
 >>> ranker = LinearRanker()
 >>> x = np.zeros((1, len(FEATURE_NAMES)), dtype=np.float32)
 >>> x[0, FEATURE_NAMES.index("semantic_fit")] = 1.0
->>> round(float(ranker.score(x)[0]), 4)
+>>> round(float(ranker.predict(x)[0]), 4)
 0.2752
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from skillmatch.features import FEATURE_NAMES
 
-__all__ = ["DEFAULT_WEIGHTS", "LinearRanker", "Ranker"]
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "MONOTONIC_INCREASING",
+    "LearnedRanker",
+    "LinearRanker",
+    "Ranker",
+]
 
 FloatArray = NDArray[np.float32]
 
@@ -56,7 +63,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 class Ranker(Protocol):
     """What the :class:`~skillmatch.recommend.Recommender` needs from a ranker."""
 
-    def score(self, features: FloatArray) -> FloatArray:
+    def predict(self, features: FloatArray) -> FloatArray:
         """Scores of shape ``features.shape[:-1]``; higher is better."""
         ...
 
@@ -109,7 +116,7 @@ class LinearRanker(BaseEstimator):  # type: ignore[misc]
         """Normalised weights in :data:`FEATURE_NAMES` order (they sum to 1)."""
         return self._coef()
 
-    def score(self, features: FloatArray) -> FloatArray:
+    def predict(self, features: FloatArray) -> FloatArray:
         """Weighted sum of ``features`` (shape ``(..., n_features)``)."""
         _check_features(features)
         coef = self._coef()
@@ -119,7 +126,7 @@ class LinearRanker(BaseEstimator):  # type: ignore[misc]
         return total.astype(np.float32)
 
     def contributions(self, features: FloatArray) -> FloatArray:
-        """``weight * value`` per feature; sums to :meth:`score`."""
+        """``weight * value`` per feature; sums to :meth:`predict`."""
         _check_features(features)
         return (features.astype(np.float64) * self._coef()).astype(np.float32)
 
@@ -130,3 +137,254 @@ def _check_features(features: FloatArray) -> None:
             f"features must have {len(FEATURE_NAMES)} columns ({', '.join(FEATURE_NAMES)}), "
             f"got shape {features.shape}"
         )
+
+
+#: Features for which more must never lower the learned score.
+MONOTONIC_INCREASING: tuple[str, ...] = (
+    "semantic_fit",
+    "goal_fit",
+    "prereq_coverage",
+    "skill_gain",
+    "chain_industrial",
+    "chain_supply",
+    "chain_innovation",
+    "credential_uplift",
+    "schedule_fit",
+    "hours_fit",
+    "modality_fit",
+    "affordability",
+    "sponsorship",
+)
+
+
+class LearnedRanker(BaseEstimator):  # type: ignore[misc]
+    """Gradient-boosted additive ranker learned from interaction logs.
+
+    A ``HistGradientBoostingRegressor`` fitted on graded relevance (0 none, 1 click, 2 enrol,
+    3 completion) with **no feature interactions** and monotonic constraints: the model is then
+    a sum of one step function per feature, ``score = intercept_ + sum_f g_f(x_f)``, each
+    ``g_f`` non-decreasing for the features in :data:`MONOTONIC_INCREASING`. That gives exact
+    per-feature contributions for explanations, a bundle of plain arrays (thresholds and values)
+    instead of a pickled model, and scoring by ``searchsorted`` that keeps up with batch work.
+    ``benchmarks/README.md`` compares it with unconstrained boosted trees.
+
+    Parameters
+    ----------
+    max_iter : int, default=300
+        Boosting iterations.
+    learning_rate : float, default=0.1
+    max_leaf_nodes : int, default=15
+    min_samples_leaf : int, default=100
+    l2_regularization : float, default=1.0
+    monotonic : bool, default=True
+        Constrain the features of :data:`MONOTONIC_INCREASING` to be non-decreasing.
+    per_worker_weight : bool, default=True
+        Weight impressions by ``1 / n_impressions`` of their worker (``groups``) so every
+        worker counts equally.
+    random_state : int, default=0
+    verbose : int, default=0
+        ``1`` shows a progress bar over boosting iterations.
+
+    Attributes
+    ----------
+    thresholds_ : list of ndarray
+        Per feature, the sorted split thresholds of its step function.
+    values_ : list of ndarray
+        Per feature, ``len(thresholds_[f]) + 1`` step values; their minimum is 0.
+    intercept_ : float
+        Score when every feature takes its least favourable step.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((2000, len(FEATURE_NAMES))).astype(np.float32)
+    >>> y = 3 * X[:, 0] + rng.normal(0, 0.1, 2000)
+    >>> ranker = LearnedRanker(max_iter=50).fit(X, y)
+    >>> ranker.predict(X[:2]).shape
+    (2,)
+    """
+
+    def __init__(
+        self,
+        *,
+        max_iter: int = 300,
+        learning_rate: float = 0.1,
+        max_leaf_nodes: int = 15,
+        min_samples_leaf: int = 100,
+        l2_regularization: float = 1.0,
+        monotonic: bool = True,
+        per_worker_weight: bool = True,
+        random_state: int = 0,
+        verbose: int = 0,
+    ) -> None:
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.monotonic = monotonic
+        self.per_worker_weight = per_worker_weight
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X: NDArray[Any], y: NDArray[Any], groups: NDArray[Any] | None = None) -> LearnedRanker:
+        """Fit on pair features ``X`` (n, n_features) and graded relevance ``y`` (n,)."""
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        from sklearn.utils.validation import check_X_y
+
+        X, y = check_X_y(X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2)
+        named = X.shape[1] == len(FEATURE_NAMES)  # pair features: constraints apply by name
+        weight = _group_weights(groups, len(y)) if self.per_worker_weight else None
+        cst = ([int(self.monotonic and n in MONOTONIC_INCREASING) for n in FEATURE_NAMES]
+               if named else None)
+        model = HistGradientBoostingRegressor(
+            max_iter=self.max_iter, learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization, monotonic_cst=cst,
+            interaction_cst="no_interactions", early_stopping=False,
+            random_state=self.random_state, warm_start=bool(self.verbose),
+        )
+        _boost(model, X, y, weight, self.max_iter, bool(self.verbose))
+        self.thresholds_, values, baseline = _step_functions(model, X.shape[1])
+        lows = [float(v.min()) for v in values]
+        self.values_ = [v - low for v, low in zip(values, lows, strict=True)]
+        self.intercept_ = float(baseline + sum(lows))
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _steps(self, X: NDArray[Any]) -> NDArray[np.float64]:
+        """Per-feature step values of the rows of a 2-D ``X``."""
+        out = np.empty(X.shape, dtype=np.float64)
+        for f, (t, v) in enumerate(zip(self.thresholds_, self.values_, strict=True)):
+            out[:, f] = v[np.searchsorted(t, X[:, f], side="left")]
+        return out
+
+    def _check_X(self, X: NDArray[Any]) -> NDArray[np.float64]:
+        from sklearn.utils.validation import check_array
+
+        check_is_fitted(self, "values_")
+        X = check_array(X, dtype=np.float64)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but LearnedRanker is expecting "
+                f"{self.n_features_in_} features as input"
+            )
+        return X
+
+    def predict(self, X: NDArray[Any]) -> NDArray[np.float64]:
+        """Predicted relevance of each row of ``X``, shape ``X.shape[:-1]``.
+
+        ``X`` is 2-D ``(n, n_features)`` or, as for the ranker protocol, any array whose last
+        axis holds the features.
+        """
+        X = np.asarray(X)
+        lead = X.shape[:-1] if X.ndim > 2 else None
+        flat = self._check_X(X.reshape(-1, X.shape[-1]) if lead is not None else X)
+        pred = self.intercept_ + self._steps(flat).sum(axis=1)
+        return pred.reshape(lead) if lead is not None else pred
+
+    def contributions(self, features: FloatArray) -> FloatArray:
+        """``g_f(x_f)`` per feature (each >= 0); they sum to ``predict - intercept_``."""
+        _check_features(features)
+        flat = self._check_X(features.reshape(-1, features.shape[-1]))
+        return self._steps(flat).astype(np.float32).reshape(features.shape)
+
+    def to_state(self) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
+        """JSON metadata and plain arrays for the model bundle (no pickle)."""
+        check_is_fitted(self, "values_")
+        if self.n_features_in_ != len(FEATURE_NAMES):
+            raise ValueError("only a ranker fitted on FEATURE_NAMES columns can be saved")
+        meta = {"type": "LearnedRanker", "params": self.get_params(),
+                "intercept": self.intercept_, "feature_names": list(FEATURE_NAMES)}
+        arrays: dict[str, NDArray[Any]] = {}
+        for f, name in enumerate(FEATURE_NAMES):
+            arrays[f"{name}.thresholds"] = self.thresholds_[f]
+            arrays[f"{name}.values"] = self.values_[f]
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, NDArray[Any]]) -> LearnedRanker:
+        """Rebuild a fitted ranker from :meth:`to_state` output."""
+        if meta.get("feature_names") != list(FEATURE_NAMES):
+            raise ValueError("ranker feature_names do not match FEATURE_NAMES")
+        ranker = cls(**meta["params"])
+        ranker.thresholds_ = [np.asarray(arrays[f"{n}.thresholds"], dtype=np.float64)
+                              for n in FEATURE_NAMES]
+        ranker.values_ = [np.asarray(arrays[f"{n}.values"], dtype=np.float64)
+                          for n in FEATURE_NAMES]
+        for n, t, v in zip(FEATURE_NAMES, ranker.thresholds_, ranker.values_, strict=True):
+            if t.ndim != 1 or v.shape != (len(t) + 1,) or (np.diff(t) < 0).any():
+                raise ValueError(f"ranker arrays for feature {n!r} are malformed")
+        ranker.intercept_ = float(meta["intercept"])
+        ranker.n_features_in_ = len(FEATURE_NAMES)
+        return ranker
+
+
+def _boost(
+    model: Any, X: NDArray[Any], y: NDArray[Any], weight: NDArray[Any] | None,
+    max_iter: int, progress: bool,
+) -> None:
+    """Fit, in warm-started steps of 20 iterations under a progress bar when asked."""
+    if not progress:
+        model.fit(X, y, sample_weight=weight)
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=max_iter, desc="boosting", unit="iter") as bar:
+        for stop in range(20, max_iter + 20, 20):
+            model.set_params(max_iter=min(stop, max_iter))
+            model.fit(X, y, sample_weight=weight)
+            bar.update(model.n_iter_ - bar.n)
+
+
+def _group_weights(groups: NDArray[Any] | None, n: int) -> NDArray[np.float64] | None:
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.shape != (n,):
+        raise ValueError(f"groups must have shape ({n},), got {groups.shape}")
+    _, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
+    return 1.0 / counts[inverse]
+
+
+def _tree_at(nodes: NDArray[Any], points: NDArray[np.float64], feature: int) -> NDArray[np.float64]:
+    """Evaluate one single-feature tree at ``points`` (values of ``feature``)."""
+    node = np.zeros(len(points), dtype=np.int64)
+    while True:
+        leaf = nodes["is_leaf"][node].astype(bool)
+        if leaf.all():
+            return np.asarray(nodes["value"][node], dtype=np.float64)
+        go_left = points <= nodes["num_threshold"][node]
+        child = np.where(go_left, nodes["left"][node], nodes["right"][node])
+        node = np.where(leaf, node, child).astype(np.int64)
+
+
+def _step_functions(
+    model: Any, n_features: int
+) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]], float]:
+    """Per-feature step functions of an additive (no-interaction) boosted model."""
+    per_feature: list[list[NDArray[Any]]] = [[] for _ in range(n_features)]
+    baseline = float(np.ravel(model._baseline_prediction)[0])
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        split = nodes[~nodes["is_leaf"].astype(bool)]
+        if len(split) == 0:
+            baseline += float(nodes["value"][0])
+            continue
+        features = np.unique(split["feature_idx"])
+        if len(features) != 1:
+            raise RuntimeError("a tree of a no-interaction model splits on several features")
+        per_feature[int(features[0])].append(nodes)
+    thresholds, values = [], []
+    for f, trees in enumerate(per_feature):
+        cuts = np.unique(np.concatenate(
+            [t["num_threshold"][~t["is_leaf"].astype(bool)] for t in trees]
+        )) if trees else np.zeros(0)
+        points = np.append(cuts, np.inf)  # x = cut_i lies in step i; +inf in the last step
+        total = np.zeros(len(points), dtype=np.float64)
+        for nodes in trees:
+            total += _tree_at(nodes, points, f)
+        thresholds.append(cuts.astype(np.float64))
+        values.append(total)
+    return thresholds, values, baseline

@@ -147,10 +147,28 @@ class Recommender:
         parsed = _parse_programs(programs)
         if self.vocabulary is None:
             self.vocabulary = _vocabulary_from_catalog(parsed, self.encoder)
-        self.ranker_: Ranker = self.ranker if self.ranker is not None else LinearRanker()
+        if not hasattr(self, "ranker_"):  # a ranker fitted on logs survives catalogue changes
+            self.ranker_: Ranker = self.ranker if self.ranker is not None else LinearRanker()
         builder = self.features if self.features is not None else FeatureBuilder()
         self.features_ = builder.fit(parsed, vocabulary=self.vocabulary, chains=self.chains)
         self._index = {p.program_id: i for i, p in enumerate(parsed)}
+        return self
+
+    def fit(self, log: pd.DataFrame, *, progress: bool = False) -> Recommender:
+        """Learn the ranker from an interaction log (see :mod:`skillmatch.training`).
+
+        The catalogue must be set. ``self.ranker`` is cloned and fitted when it can learn
+        (has ``fit(X, y, groups)``); otherwise a :class:`~skillmatch.rank.LearnedRanker` is.
+        """
+        from sklearn.base import clone
+
+        from skillmatch.rank import LearnedRanker
+        from skillmatch.training import training_data
+
+        data = training_data(self, log, progress=progress)
+        learnable = self.ranker is not None and not isinstance(self.ranker, LinearRanker)
+        ranker = clone(self.ranker) if learnable else LearnedRanker()
+        self.ranker_ = ranker.fit(data.X, data.y, data.groups)
         return self
 
     def add_programs(self, programs: Sequence[Program | Mapping[str, Any]]) -> Recommender:
@@ -260,7 +278,7 @@ class Recommender:
         fb = self._fitted()
         block = fb.block(workers)
         feats = fb.compute(block)
-        scores = self.ranker_.score(feats.values)
+        scores = self.ranker_.predict(feats.values)
         top = top_k(scores, feats.eligible & allowed[None, :], k)
         rows = np.arange(block.n_workers)[:, None]
         safe = np.maximum(top.index, 0)
@@ -366,7 +384,7 @@ class Recommender:
         feats: PairFeatures = fb.compute(block)
         values = feats.values[0, p]
         contrib = self.ranker_.contributions(values[None, :])[0]
-        score = float(self.ranker_.score(values[None, :])[0])
+        score = float(self.ranker_.predict(values[None, :])[0])
         excluded = int(feats.excluded[0, p])
         cat = fb.catalogue_
         codes = reason_codes(values[None, :], contrib[None, :],

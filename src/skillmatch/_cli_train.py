@@ -1,0 +1,109 @@
+"""``skillmatch train`` and ``skillmatch evaluate``: thin shells over the training API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+
+def _base_recommender(bundle: Path | None) -> Any:
+    from skillmatch.bundle import default_bundle_path
+    from skillmatch.recommend import Recommender
+
+    if bundle is not None:
+        return Recommender.load(bundle)
+    if (default_bundle_path() / "manifest.json").is_file():
+        return Recommender.load()
+    from skillmatch.simulate import make_world
+
+    return Recommender.from_world(make_world(seed=0))
+
+
+def _read_log(path: Path) -> Any:
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        raise FileNotFoundError(f"--interactions {str(path)!r} does not exist")
+    return pq.read_table(path).to_pandas()
+
+
+def overall_table(results: Any) -> Any:
+    """Models as rows, metrics as columns, for the ``all`` group."""
+    rows = results[results["group"] == "all"]
+    return rows.pivot_table(index="model", columns="metric", values="value", sort=False)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from skillmatch.evaluate import split_by_worker
+    from skillmatch.rank import LearnedRanker
+    from skillmatch.training import compare_models, model_card
+
+    start = time.perf_counter()
+    log = _read_log(args.interactions)
+    split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
+    rec = _base_recommender(args.base)
+    rec.ranker = LearnedRanker(max_iter=args.max_iter, random_state=args.seed,
+                               verbose=0 if args.no_progress else 1)
+    rec.fit(split.train, progress=not args.no_progress)
+    results = compare_models(rec, split.train, split.test, name="learned",
+                             progress=not args.no_progress)
+    table = overall_table(results)
+    metrics = {m: float(v) for m, v in table.loc["learned"].items()}
+    card = model_card(results, n_train=len(split.train), n_test=len(split.test),
+                      source=str(args.interactions))
+    rec.save(args.out, metrics=metrics, model_card=card)
+    print(table.round(4).to_string())
+    print(f"saved bundle to {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from skillmatch.evaluate import split_by_worker, write_report
+    from skillmatch.recommend import Recommender
+    from skillmatch.training import compare_models
+
+    log = _read_log(args.interactions)
+    split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
+    rec = Recommender.load(args.bundle)
+    results = compare_models(rec, split.train, split.test, name="bundle",
+                             progress=not args.no_progress)
+    if args.report is not None:
+        path = write_report(results, args.report)
+        print(f"report written to {path}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(results.to_dict("records"), indent=1))
+    else:
+        print(overall_table(results).round(4).to_string())
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--interactions", type=Path, required=True,
+                        help="interaction log (Parquet), as written by skillmatch simulate")
+    parser.add_argument("--test-size", type=float, default=0.2,
+                        help="share of workers held out for evaluation (0.2)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def register(sub: Any) -> None:
+    """Add the ``train`` and ``evaluate`` subcommands to ``sub`` (argparse subparsers)."""
+    train = sub.add_parser("train", help="learn the ranker from an interaction log")
+    _common(train)
+    train.add_argument("--out", type=Path, required=True, help="bundle directory to write")
+    train.add_argument("--base", type=Path, help="bundle whose catalogue to use (default one)")
+    train.add_argument("--max-iter", type=int, default=300, help="boosting iterations (300)")
+    train.set_defaults(func=_train)
+
+    evaluate = sub.add_parser("evaluate", help="compare a bundle with baselines on a log")
+    _common(evaluate)
+    evaluate.add_argument("--bundle", type=Path, required=True)
+    evaluate.add_argument("--format", choices=("table", "json"), default="table")
+    evaluate.add_argument("--report", type=Path, help="write report.md and plots here")
+    evaluate.set_defaults(func=_evaluate)
