@@ -75,13 +75,14 @@ def reason_codes(
     fallback = _FALLBACK[np.argmax(contributions, axis=1)]
     none = ~fired.any(axis=1)
     fired[none, fallback[none]] = True
-    # rank fired rules by contribution (ties: rule order); unique patterns are formatted once
+    # rank fired rules by contribution (ties: rule order); unique patterns are decoded once
     order = np.argsort(np.where(fired, -rule_weight, np.inf), axis=1, kind="stable")
     n_fired = np.minimum(fired.sum(axis=1), MAX_REASONS)
-    keys = np.where(np.arange(len(RULES))[None, :] < n_fired[:, None], order, -1)
-    patterns, inverse = np.unique(keys, axis=0, return_inverse=True)
-    decoded = [tuple(REASON_CODES[i] for i in row if i >= 0) for row in patterns]
-    return [decoded[i] for i in np.asarray(inverse).ravel()]
+    top = np.where(np.arange(MAX_REASONS)[None, :] < n_fired[:, None], order[:, :MAX_REASONS], -1)
+    keys = ((top + 1) * (len(RULES) + 1) ** np.arange(MAX_REASONS)).sum(axis=1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    decoded = [tuple(REASON_CODES[i] for i in top[j] if i >= 0) for j in first]
+    return [decoded[i] for i in inverse]
 
 
 @dataclass
