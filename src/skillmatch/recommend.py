@@ -41,7 +41,7 @@ from skillmatch.schema import (
     Worker,
 )
 
-__all__ = ["SCORE_COLUMNS", "Recommender"]
+__all__ = ["SCORE_COLUMNS", "Recommender", "score_frame"]
 
 #: Columns of :meth:`Recommender.score_frame`.
 SCORE_COLUMNS: tuple[str, ...] = ("worker_id", "rank", "program_id", "score", "reason_codes")
@@ -461,6 +461,23 @@ class Recommender:
             "score": ranked.top.score.ravel()[keep],
             "reason_codes": codes[keep],
         })
+
+
+def score_frame(df: pd.DataFrame, recommender: Recommender | None = None, *, k: int = 10) -> pd.DataFrame:
+    """Rank a partition of workers: :meth:`Recommender.score_frame` as a plain function.
+
+    Handy as the function a distributed engine maps over partitions. ``recommender``
+    defaults to the shipped bundle (:meth:`Recommender.load`).
+
+    Examples
+    --------
+    >>> from skillmatch.simulate import make_population, make_world
+    >>> df = next(make_population(make_world(0), 2, seed=0))
+    >>> score_frame(df, k=3)[["worker_id", "rank"]].values.tolist()  # doctest: +SKIP
+    [['w00000001', 1], ['w00000001', 2], ['w00000001', 3], ['w00000002', 1], ...]
+    """
+    rec = recommender if recommender is not None else Recommender.load()
+    return rec.score_frame(df, k=k)
 
 
 _SCORE_DTYPES = {"worker_id": object, "rank": np.int32, "program_id": object,
