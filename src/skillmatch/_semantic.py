@@ -30,7 +30,7 @@ from skillmatch._lexical import _ngrams, normalize_text
 from skillmatch.encode import l2_normalize
 
 #: Width of the hashed n-gram block.
-NGRAM_DIM = 512
+NGRAM_DIM = 256
 _LATIN = (3, 3)
 _CJK = (1, 2)
 

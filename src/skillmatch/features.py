@@ -234,13 +234,20 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         ]
         sponsorship = self._sponsorship(block, cat)
         columns += [self._affordability(block, cat, sponsorship), _credit(block, cat), sponsorship]
-        values = np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=-1)
-        np.clip(values, 0.0, 1.0, out=values)
-        return PairFeatures(values, _exclusions(block, cat))
+        # feature-major storage: each feature is one contiguous (B, P) plane; ``values`` is a
+        # (B, P, F) view of it, so rankers read contiguous planes and nothing is re-stacked
+        planes = np.empty((len(columns), block.n_workers, cat.n_programs), dtype=np.float32)
+        for j, column in enumerate(columns):
+            planes[j] = column
+        np.clip(planes, 0.0, 1.0, out=planes)
+        return PairFeatures(planes.transpose(1, 2, 0), _exclusions(block, cat))
 
     def _fit_columns(self, block: WorkerBlock, cat: Catalogue) -> list[FloatArray]:
         semantic = _rescale_cosine(_dot(block.profile, cat.embedding))
-        goal = _rescale_cosine(_dot(block.goal, cat.embedding))
+        goal = np.zeros_like(semantic)
+        with_goal = np.flatnonzero(block.goal.any(axis=1))
+        if len(with_goal):
+            goal[with_goal] = _rescale_cosine(_dot(block.goal[with_goal], cat.embedding))
         covered = np.asarray((block.has @ cat.required.T).todense(), dtype=np.float32)
         coverage = np.where(cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0)
         demand = self.skill_demand(block)

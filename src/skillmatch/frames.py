@@ -88,33 +88,46 @@ def _is_missing(value: Any) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """Convert NumPy / pyarrow-derived containers and scalars into plain Python values."""
+    """Convert NumPy containers and scalars (as pyarrow returns them) into plain Python."""
     if isinstance(value, np.ndarray):
         return [_plain(v) for v in value.tolist()]
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if not _is_missing(v)}
+        return {k: None if _is_missing(v) else _plain(v) for k, v in value.items()}
     if isinstance(value, np.generic):
         return value.item()
     return value
 
 
-def _clean_cell(field: str, value: Any) -> Any:
-    if isinstance(value, str) and field in _JSON_FIELDS:
+def _nested_cell(value: Any) -> Any:
+    if isinstance(value, str):
         text = value.strip()
         if text.startswith(("[", "{")):
             try:
                 return json.loads(text)
             except json.JSONDecodeError:
-                return value  # let pydantic report the wrong type, naming the field
-        if text == "":
-            return []
+                return value  # pydantic then reports the wrong type, naming the field
+        return [] if text == "" else value
     return _plain(value)
 
 
-def _record(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: _clean_cell(k, v) for k, v in row.items() if not _is_missing(v)}
+def _column(name: str, series: pd.Series) -> list[Any]:
+    """Plain Python values of one column, ``None`` for missing cells."""
+    values = series.tolist()  # NumPy scalars become Python scalars here
+    if name in _JSON_FIELDS:
+        return [None if _is_missing(v) else _nested_cell(v) for v in values]
+    if series.dtype.kind in "fO" or isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return [None if _is_missing(v) else v for v in values]
+    return values
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Row dicts without missing cells (so that model defaults apply), built column-wise."""
+    names = [str(c) for c in df.columns]
+    columns = [_column(n, df[c]) for n, c in zip(names, df.columns, strict=True)]
+    return [{n: v for n, v in zip(names, row, strict=True) if v is not None}
+            for row in zip(*columns, strict=True)] if names else [{} for _ in range(len(df))]
 
 
 def _error_rows(position: int, exc: ValidationError) -> list[dict[str, Any]]:
@@ -144,9 +157,9 @@ def models_from_frame(df: pd.DataFrame, model: type[M]) -> ParseResult[M]:
     models: list[M] = []
     rows: list[int] = []
     errors: list[dict[str, Any]] = []
-    for position, row in enumerate(df.to_dict("records")):
+    for position, record in enumerate(_records(df)):
         try:
-            models.append(model.model_validate(_record(row)))
+            models.append(model.model_validate(record))
             rows.append(position)
         except ValidationError as exc:
             errors.extend(_error_rows(position, exc))
