@@ -46,7 +46,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="write a simulated worker population as Parquet")
     sim.add_argument("--workers", type=_positive_int, required=True, help="number of workers")
-    sim.add_argument("--out", type=Path, required=True, help="workers Parquet file to write")
+    sim.add_argument("--out", type=Path, help="workers Parquet file to write")
+    sim.add_argument("--interactions", type=Path, metavar="PATH",
+                     help="also (or only) write a simulated interaction log here")
+    sim.add_argument("--impressions-per-worker", type=_positive_int, default=20, metavar="N",
+                     help="programs shown to each worker in the interaction log (20)")
     sim.add_argument("--programs", type=Path, help="also write the program catalogue here")
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--chunk-size", type=_positive_int, default=50_000)
@@ -107,16 +111,33 @@ def _worker_table(worker: Any, recs: Sequence[Any], programs: dict[str, Any]) ->
 def _simulate(args: argparse.Namespace) -> int:
     from skillmatch.simulate import make_world, write_population, write_programs
 
+    if args.out is None and args.interactions is None:
+        print("skillmatch simulate: error: give --out, --interactions or both", file=sys.stderr)
+        return 2
     world = make_world(seed=args.seed)
-    start = time.perf_counter()
-    n = write_population(world, args.workers, args.out, seed=args.seed,
-                         chunk_size=args.chunk_size, progress=not args.no_progress)
-    print(f"wrote {n} workers to {args.out} in {time.perf_counter() - start:.1f} s",
-          file=sys.stderr)
+    if args.out is not None:
+        start = time.perf_counter()
+        n = write_population(world, args.workers, args.out, seed=args.seed,
+                             chunk_size=args.chunk_size, progress=not args.no_progress)
+        print(f"wrote {n} workers to {args.out} in {time.perf_counter() - start:.1f} s",
+              file=sys.stderr)
+    if args.interactions is not None:
+        _simulate_interactions(world, args)
     if args.programs is not None:
         m = write_programs(world, args.programs)
         print(f"wrote {m} programs to {args.programs}", file=sys.stderr)
     return 0
+
+
+def _simulate_interactions(world: Any, args: argparse.Namespace) -> None:
+    from skillmatch.simulate import write_interactions
+
+    start = time.perf_counter()
+    n = write_interactions(world, args.workers, args.interactions, seed=args.seed,
+                           impressions_per_worker=args.impressions_per_worker,
+                           progress=not args.no_progress)
+    print(f"wrote {n} impressions to {args.interactions} in {time.perf_counter() - start:.1f} s",
+          file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,11 @@ world anywhere. The world is stylised, not statistical; its assumptions are:
   the occupation's skills, written as names, Chinese names, aliases, colloquial variants or
   typos. The hidden truth (true skills and levels, motivation, commute tolerance) is only
   exposed by :func:`population_truth`, for interaction simulators; the library never reads it.
+* **Interactions.** :func:`simulate_interactions` shows each worker a list of eligible programs
+  (half the recommender's ranking, half random) and draws clicks, enrolments and completions
+  from a hidden utility of the worker's *true* skills, motivation, commute tolerance and
+  schedule, with position bias and noise; the ground truth is documented in
+  :mod:`skillmatch._interactions`.
 * **Determinism.** Workers are drawn in fixed blocks of 4,096 indices, each from
   ``SeedSequence([seed, block])``: the output depends on neither ``chunk_size`` nor the
   requested ``n`` (a smaller population is a prefix of a larger one). The catalogue and the
@@ -51,6 +56,11 @@ from os import PathLike
 import pandas as pd
 
 from skillmatch._chain_data import REGIONS
+from skillmatch._interactions import (
+    INTERACTION_COLUMNS,
+    simulate_interactions,
+    write_interactions,
+)
 from skillmatch._population import frames
 from skillmatch._sim_catalogue import make_programs
 from skillmatch._sim_taxonomy import build_taxonomy
@@ -60,6 +70,7 @@ from skillmatch.frames import models_to_frame, workers_from_frame
 from skillmatch.schema import Chain, ChainNode, Program, Worker
 
 __all__ = [
+    "INTERACTION_COLUMNS",
     "TRUTH_COLUMNS",
     "WORKER_COLUMNS",
     "World",
@@ -67,6 +78,8 @@ __all__ = [
     "make_workers",
     "make_world",
     "population_truth",
+    "simulate_interactions",
+    "write_interactions",
     "write_population",
     "write_programs",
 ]
