@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from skillmatch.errors import SchemaError, UnknownIdError
+from skillmatch.features import FEATURE_NAMES
 from skillmatch.evaluate import split_by_worker
 from skillmatch.frames import models_to_frame
 from skillmatch.rank import LearnedRanker
@@ -57,7 +58,7 @@ def log(tiny_rec: Recommender) -> pd.DataFrame:
 
 def test_training_features_equal_online_features(tiny_rec: Recommender, log: pd.DataFrame) -> None:
     data = training_data(tiny_rec, log, block_size=7)
-    assert data.X.shape == (len(log), 14)
+    assert data.X.shape == (len(log), len(FEATURE_NAMES))
     workers = {w.worker_id: w for w in log_workers(log)}
     for i in (0, 5, len(log) - 1):
         row = log.iloc[i]

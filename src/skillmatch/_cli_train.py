@@ -56,7 +56,7 @@ def _train(args: argparse.Namespace) -> int:
     table = overall_table(results)
     metrics = {m: float(v) for m, v in table.loc["learned"].items()}
     card = model_card(results, n_train=len(split.train), n_test=len(split.test),
-                      source=str(args.interactions))
+                      source=args.interactions.name)
     rec.save(args.out, metrics=metrics, model_card=card)
     print(table.round(4).to_string())
     print(f"saved bundle to {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)

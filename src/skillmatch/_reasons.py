@@ -45,6 +45,7 @@ RULES: tuple[Rule, ...] = (
     Rule("credit_transfer", "credit_transfer", 0.3),
     Rule("employer_sponsored", "sponsorship", 0.99),
     Rule("partner_sponsored", "sponsorship", 0.2, 0.99),
+    Rule("well_rated", "program_prior", 0.8),
 )
 REASON_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
 _RULE_FEATURE = np.array([FEATURE_NAMES.index(r.feature) for r in RULES], dtype=np.int64)
@@ -179,6 +180,9 @@ def _texts(code: str, c: ReasonContext) -> tuple[str, str]:  # noqa: PLR0911 - a
                 f"你已掌握约{pct}%的内容，可申请学分认定、缩短学习时间。")
     if code == "employer_sponsored":
         return ("Co-sponsored by your employer: paid learning time.", "由你所在企业联合举办，带薪学习。")
+    if code == "well_rated":
+        return ("Workers like you often enrol in it and complete it.",
+                "与你情况相近的工人报读和结业的比例较高。")
     if code == "partner_sponsored":
         return ("Sponsored by a partner in your employer's supply chain.",
                 "由你所在企业的产业链合作伙伴资助。")

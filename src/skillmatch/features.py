@@ -36,6 +36,10 @@ credit_transfer
 sponsorship
     1 if the worker's employer node sponsors it, the supply-chain proximity of the sponsor
     otherwise (0.6 a direct supplier or customer, 0.25 two links away).
+program_prior
+    How well the program did with workers in the interaction logs (a smoothed enrolment rate,
+    scaled so the best program is 1), from ``FeatureBuilder(program_prior=...)``; programs
+    without a prior get the median. 0.5 for every program before any log is seen.
 
 Exclusions (hard, never traded against score): education below the minimum, certificate
 below the minimum, no capacity left, in-person program not offered in the worker's region, or
@@ -44,7 +48,7 @@ the worker already holds what the program awards.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -86,6 +90,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "affordability",
     "credit_transfer",
     "sponsorship",
+    "program_prior",
 )
 #: Bit flags of the exclusion mask, in the order they are checked.
 EXCLUSION_CODES: tuple[str, ...] = (
@@ -150,6 +155,8 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         chain partner).
     cost_scale : float, default=2000.0
         Net cost in CNY at which affordability is 0.5.
+    program_prior : mapping of str to float, default=None
+        ``program_id -> prior`` in [0, 1], learned from logs by :meth:`Recommender.fit`.
 
     Attributes
     ----------
@@ -163,6 +170,8 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         The skills each chain node demands.
     semantic_ : SemanticSpace
         CJK-aware semantic vector of each skill and the embedding centre.
+    prior_ : ndarray of shape (n_programs,)
+        The ``program_prior`` feature of each catalogue program.
     n_features_out_ : int
         ``len(FEATURE_NAMES)``.
     """
@@ -174,11 +183,13 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         aid_max_education: str = "junior_college",
         sponsor_share: float = 1.0,
         cost_scale: float = 2000.0,
+        program_prior: Mapping[str, float] | None = None,
     ) -> None:
         self.aid_share = aid_share
         self.aid_max_education = aid_max_education
         self.sponsor_share = sponsor_share
         self.cost_scale = cost_scale
+        self.program_prior = program_prior
 
     def fit(
         self, programs: Sequence[Program], *, vocabulary: Vocabulary, chains: ChainMap | None = None
@@ -193,8 +204,18 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         self.catalogue_ = build_catalogue(
             programs, vocabulary, self.chains_, self.node_skills_, self.semantic_
         )
+        self.prior_ = self._prior(self.catalogue_.program_ids)
         self.n_features_out_ = len(FEATURE_NAMES)
         return self
+
+    def _prior(self, program_ids: list[str]) -> FloatArray:
+        if not self.program_prior:
+            return np.full(len(program_ids), 0.5, dtype=np.float32)
+        known = np.array(list(self.program_prior.values()), dtype=np.float32)
+        if not np.isfinite(known).all() or known.min() < 0 or known.max() > 1:
+            raise ValueError("program_prior values must lie in [0, 1]")
+        fill = float(np.median(known))
+        return np.array([self.program_prior.get(p, fill) for p in program_ids], dtype=np.float32)
 
     def _check_params(self) -> None:
         for name in ("aid_share", "sponsor_share"):
@@ -233,7 +254,8 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             MODALITY_FIT[block.modality][:, cat.modality],
         ]
         sponsorship = self._sponsorship(block, cat)
-        columns += [self._affordability(block, cat, sponsorship), _credit(block, cat), sponsorship]
+        columns += [self._affordability(block, cat, sponsorship), _credit(block, cat), sponsorship,
+                    np.broadcast_to(self.prior_, (block.n_workers, cat.n_programs))]
         # feature-major storage: each feature is one contiguous (B, P) plane; ``values`` is a
         # (B, P, F) view of it, so rankers read contiguous planes and nothing is re-stacked
         planes = np.empty((len(columns), block.n_workers, cat.n_programs), dtype=np.float32)

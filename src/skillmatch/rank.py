@@ -40,7 +40,8 @@ FloatArray = NDArray[np.float32]
 
 #: Default weights of :class:`LinearRanker`, chosen by hand to be easy to defend to a worker:
 #: fit with what the worker knows and wants first, then what the region's chains need, then
-#: whether the worker can actually attend and afford it.
+#: whether the worker can actually attend and afford it. ``program_prior`` (learned from logs)
+#: is left to the learned ranker.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "semantic_fit": 3.0,
     "goal_fit": 2.0,
@@ -56,6 +57,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "affordability": 0.5,
     "credit_transfer": 0.2,
     "sponsorship": 0.5,
+    "program_prior": 0.0,
 }
 
 
@@ -154,6 +156,7 @@ MONOTONIC_INCREASING: tuple[str, ...] = (
     "modality_fit",
     "affordability",
     "sponsorship",
+    "program_prior",
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from sklearn.base import clone
 
 from skillmatch._blocks import KINDS, MODALITIES, WorkerBlock
 from skillmatch._explain import (
@@ -149,7 +150,10 @@ class Recommender:
             self.vocabulary = _vocabulary_from_catalog(parsed, self.encoder)
         if not hasattr(self, "ranker_"):  # a ranker fitted on logs survives catalogue changes
             self.ranker_: Ranker = self.ranker if self.ranker is not None else LinearRanker()
-        builder = self.features if self.features is not None else FeatureBuilder()
+        if hasattr(self, "features_"):  # keep settings learned from logs (program_prior)
+            builder = clone(self.features_)
+        else:
+            builder = clone(self.features) if self.features is not None else FeatureBuilder()
         self.features_ = builder.fit(parsed, vocabulary=self.vocabulary, chains=self.chains)
         self._index = {p.program_id: i for i, p in enumerate(parsed)}
         return self
@@ -157,14 +161,16 @@ class Recommender:
     def fit(self, log: pd.DataFrame, *, progress: bool = False) -> Recommender:
         """Learn the ranker from an interaction log (see :mod:`skillmatch.training`).
 
-        The catalogue must be set. ``self.ranker`` is cloned and fitted when it can learn
-        (has ``fit(X, y, groups)``); otherwise a :class:`~skillmatch.rank.LearnedRanker` is.
+        The catalogue must be set. Each program's ``program_prior`` (smoothed enrolment rate)
+        is learned from the log first; then ``self.ranker`` is cloned and fitted when it can
+        learn (has ``fit(X, y, groups)``), otherwise a :class:`~skillmatch.rank.LearnedRanker`.
         """
-        from sklearn.base import clone
-
         from skillmatch.rank import LearnedRanker
-        from skillmatch.training import training_data
+        from skillmatch.training import program_prior, training_data
 
+        prior = program_prior(log)
+        self.features_ = clone(self.features_).set_params(program_prior=prior).fit(
+            self.programs, vocabulary=self.vocabulary, chains=self.chains)
         data = training_data(self, log, progress=progress)
         learnable = self.ranker is not None and not isinstance(self.ranker, LinearRanker)
         ranker = clone(self.ranker) if learnable else LearnedRanker()

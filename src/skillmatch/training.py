@@ -29,6 +29,7 @@ __all__ = [
     "compare_models",
     "log_workers",
     "model_card",
+    "program_prior",
     "qrels",
     "runs_for",
     "score_log",
@@ -87,6 +88,27 @@ def log_workers(log: pd.DataFrame) -> list[Worker]:
             f"{first['value']}: {first['message']}"
         )
     return parsed.models
+
+
+def program_prior(log: pd.DataFrame, *, smoothing: float = 50.0) -> dict[str, float]:
+    """Smoothed enrolment rate of each program in ``log``, scaled so the best is 1.
+
+    ``rate = (enrolments + smoothing * global_rate) / (impressions + smoothing)``: a program
+    shown a handful of times stays near the global rate instead of jumping to 0 or 1.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"program_id": ["a", "a", "b"], "relevance": [2, 0, 0]})
+    >>> {k: round(v, 3) for k, v in program_prior(log, smoothing=1.0).items()}
+    {'a': 1.0, 'b': 0.375}
+    """
+    enrolled = (log["relevance"] >= 2).astype(np.float64)
+    stats = enrolled.groupby(log["program_id"]).agg(["sum", "count"])
+    global_rate = float(enrolled.mean()) if len(enrolled) else 0.0
+    rate = (stats["sum"] + smoothing * global_rate) / (stats["count"] + smoothing)
+    peak = float(rate.max()) if len(rate) else 0.0
+    scaled = rate / peak if peak > 0 else rate * 0.0 + 0.5
+    return {str(k): float(v) for k, v in scaled.items()}
 
 
 def training_data(
