@@ -181,8 +181,8 @@ def _texts(code: str, c: ReasonContext) -> tuple[str, str]:  # noqa: PLR0911 - a
     if code == "employer_sponsored":
         return ("Co-sponsored by your employer: paid learning time.", "由你所在企业联合举办，带薪学习。")
     if code == "well_rated":
-        return ("Workers like you often enrol in it and complete it.",
-                "与你情况相近的工人报读和结业的比例较高。")
+        return ("Many workers who were offered it enrolled and completed it.",
+                "以往推荐给工人时，报读和结业的比例较高。")
     if code == "partner_sponsored":
         return ("Sponsored by a partner in your employer's supply chain.",
                 "由你所在企业的产业链合作伙伴资助。")

@@ -68,11 +68,16 @@ def _demo(args: argparse.Namespace) -> int:
     from skillmatch.recommend import Recommender
     from skillmatch.simulate import make_workers, make_world
 
+    from skillmatch.bundle import default_bundle_path
+
     world = make_world(seed=args.seed)
-    print(f"Building the recommender over {len(world.programs)} programs, "
-          f"{len(world.skills)} skills and {len(world.chains)} chains "
-          "(encoding the taxonomy with all-MiniLM-L6-v2)...", file=sys.stderr)
-    rec = Recommender.from_world(world)
+    if args.seed == 0 and (default_bundle_path() / "manifest.json").is_file():
+        rec = Recommender.load()  # the shipped bundle was trained on this world
+    else:
+        print(f"Building the recommender over {len(world.programs)} programs, "
+              f"{len(world.skills)} skills and {len(world.chains)} chains "
+              "(encoding the taxonomy with all-MiniLM-L6-v2)...", file=sys.stderr)
+        rec = Recommender.from_world(world)
     workers = make_workers(world, args.workers, seed=args.seed)
     results = rec.recommend_many(workers, k=args.k)
     if args.format == "json":
