@@ -12,8 +12,12 @@ from skillmatch.errors import ModelFormatError
 from skillmatch.recommend import Recommender
 from tests.conftest import make_worker
 
-WORKERS = [make_worker(), make_worker(worker_id="w2", education="senior_secondary",
-                                      certificates=[{"trade": "welder", "level": 5}])]
+WORKERS = [
+    make_worker(),
+    make_worker(
+        worker_id="w2", education="senior_secondary", certificates=[{"trade": "welder", "level": 5}]
+    ),
+]
 
 
 @pytest.fixture()
@@ -57,8 +61,9 @@ def test_flipping_one_byte_in_any_file_is_refused(bundle: Path, index: int) -> N
     data[len(data) // 2] ^= 0x01
     target.write_bytes(bytes(data))
     # a flipped byte in manifest.json itself may hit any field: any refusal will do
-    with pytest.raises(ModelFormatError, match=names[index] if names[index] != "manifest.json"
-                       else None):
+    with pytest.raises(
+        ModelFormatError, match=names[index] if names[index] != "manifest.json" else None
+    ):
         Recommender.load(bundle)
 
 
@@ -91,8 +96,11 @@ def test_pickled_array_with_matching_hash_is_refused(bundle: Path) -> None:
 
 @pytest.mark.parametrize(
     ("key", "value", "match"),
-    [("format", 99, "format"), ("library_version", "9.9.0", "9.9.0"),
-     ("feature_names", ["x"], "feature_names")],
+    [
+        ("format", 99, "format"),
+        ("library_version", "9.9.0", "9.9.0"),
+        ("feature_names", ["x"], "feature_names"),
+    ],
 )
 def test_mismatched_manifest_is_refused(bundle: Path, key: str, value: object, match: str) -> None:
     manifest = json.loads((bundle / "manifest.json").read_text())

@@ -90,7 +90,9 @@ def test_missing_model_fails_fast_without_download(model: str) -> None:
 
 
 def test_import_does_not_load_torch() -> None:
-    code = ("import sys, skillmatch, skillmatch.recommend, skillmatch.cli; "
-            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    code = (
+        "import sys, skillmatch, skillmatch.recommend, skillmatch.cli; "
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

@@ -9,7 +9,12 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skillmatch.frames import ERROR_COLUMNS, models_to_frame, programs_from_frame, workers_from_frame
+from skillmatch.frames import (
+    ERROR_COLUMNS,
+    models_to_frame,
+    programs_from_frame,
+    workers_from_frame,
+)
 from skillmatch.schema import Program, Worker
 from tests.test_schema import PROGRAM, WORKER
 
@@ -32,8 +37,11 @@ def test_every_bad_row_is_reported() -> None:
 
 
 def test_json_string_cells_as_in_csv() -> None:
-    row = {**WORKER, "skills": json.dumps(WORKER["skills"]),
-           "certificates": json.dumps(WORKER["certificates"])}
+    row = {
+        **WORKER,
+        "skills": json.dumps(WORKER["skills"]),
+        "certificates": json.dumps(WORKER["certificates"]),
+    }
     result = workers_from_frame(pd.DataFrame([row]))
     assert len(result.errors) == 0
     assert result.models[0] == Worker.model_validate(WORKER)
@@ -68,8 +76,12 @@ def test_programs_frame_round_trip() -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.sampled_from(["ok", "bad_hours", "bad_edu", "bad_id"]), max_size=12))
 def test_rows_in_equal_valid_plus_invalid(kinds: list[str]) -> None:
-    patches = {"ok": {}, "bad_hours": {"weekly_hours": 99}, "bad_edu": {"education": "x"},
-               "bad_id": {"worker_id": ""}}
+    patches = {
+        "ok": {},
+        "bad_hours": {"weekly_hours": 99},
+        "bad_edu": {"education": "x"},
+        "bad_id": {"worker_id": ""},
+    }
     rows = [{**WORKER, "worker_id": f"w{i}", **patches[k]} for i, k in enumerate(kinds)]
     result = workers_from_frame(pd.DataFrame(rows, columns=list(WORKER)))
     assert len(result.models) + result.n_invalid == len(rows)

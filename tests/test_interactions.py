@@ -46,10 +46,18 @@ def rec(world: World, encoder: Encoder) -> Recommender:
     return Recommender.from_world(world, encoder=encoder)
 
 
-def _log(world: World, rec: Recommender, n: int = N_WORKERS, *, k: int = K, seed: int = 0,
-         policy: Literal["mixed", "random"] = "mixed") -> pd.DataFrame:
-    frames = simulate_interactions(world, n, recommender=rec, impressions_per_worker=k,
-                                   seed=seed, policy=policy)
+def _log(
+    world: World,
+    rec: Recommender,
+    n: int = N_WORKERS,
+    *,
+    k: int = K,
+    seed: int = 0,
+    policy: Literal["mixed", "random"] = "mixed",
+) -> pd.DataFrame:
+    frames = simulate_interactions(
+        world, n, recommender=rec, impressions_per_worker=k, seed=seed, policy=policy
+    )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -85,35 +93,44 @@ def test_columns_and_types(log: pd.DataFrame) -> None:
     assert not hidden & set(log.columns)
 
 
-def test_same_arguments_give_the_same_log(world: World, rec: Recommender,
-                                          log: pd.DataFrame) -> None:
+def test_same_arguments_give_the_same_log(
+    world: World, rec: Recommender, log: pd.DataFrame
+) -> None:
     again = _log(world, rec)
     pd.testing.assert_frame_equal(again, log)
     # a smaller population is a prefix, except that arrivals spread over the requested size
     prefix = _log(world, rec, 60).drop(columns="timestamp")
     pd.testing.assert_frame_equal(
-        prefix, log[log["worker_id"] <= "w00000060"].drop(columns="timestamp"))
+        prefix, log[log["worker_id"] <= "w00000060"].drop(columns="timestamp")
+    )
 
 
-def test_different_seed_gives_a_different_log(world: World, rec: Recommender,
-                                              log: pd.DataFrame) -> None:
+def test_different_seed_gives_a_different_log(
+    world: World, rec: Recommender, log: pd.DataFrame
+) -> None:
     other = _log(world, rec, 60, seed=1)
     assert not other["program_id"].equals(log["program_id"].iloc[: len(other)])
 
 
 @pytest.mark.parametrize("chunk_size", [1, 7, 128])
-def test_log_does_not_depend_on_chunk_size(world: World, rec: Recommender, log: pd.DataFrame,
-                                           chunk_size: int) -> None:
+def test_log_does_not_depend_on_chunk_size(
+    world: World, rec: Recommender, log: pd.DataFrame, chunk_size: int
+) -> None:
     n = 40
-    frames = list(simulate_interactions(world, n, recommender=rec, impressions_per_worker=K,
-                                        chunk_size=chunk_size))
+    frames = list(
+        simulate_interactions(
+            world, n, recommender=rec, impressions_per_worker=K, chunk_size=chunk_size
+        )
+    )
     assert len(frames) == -(-n // chunk_size)
     got = pd.concat(frames, ignore_index=True)
     # the arrival times spread over the requested population, the rest is a prefix
     want = log[log["worker_id"] <= f"w{n:08d}"].drop(columns="timestamp")
     pd.testing.assert_frame_equal(got.drop(columns="timestamp"), want)
-    again = pd.concat(simulate_interactions(world, n, recommender=rec, impressions_per_worker=K,
-                                            chunk_size=n), ignore_index=True)
+    again = pd.concat(
+        simulate_interactions(world, n, recommender=rec, impressions_per_worker=K, chunk_size=n),
+        ignore_index=True,
+    )
     pd.testing.assert_frame_equal(got, again)
 
 
@@ -123,7 +140,8 @@ def test_draws_across_a_block_boundary_do_not_depend_on_the_split() -> None:
     parts = [_DrawCache(3, 12, 4).rows(a, b) for a, b in ((lo, BLOCK_SIZE), (BLOCK_SIZE, hi))]
     for name in ("arrival", "pick", "slots", "noise", "outcome"):
         np.testing.assert_array_equal(
-            getattr(whole, name), np.concatenate([getattr(p, name) for p in parts]))
+            getattr(whole, name), np.concatenate([getattr(p, name) for p in parts])
+        )
     np.testing.assert_array_equal(whole.noise[5:], _draw_block(3, 1, 12, 4).noise[:3])
 
 
@@ -143,15 +161,17 @@ def test_positions_are_one_to_n_and_programs_unique_per_worker(log: pd.DataFrame
     assert (log.groupby("worker_id").size() == K).mean() > 0.9
 
 
-def test_only_eligible_programs_are_shown(world: World, rec: Recommender,
-                                          log: pd.DataFrame) -> None:
+def test_only_eligible_programs_are_shown(
+    world: World, rec: Recommender, log: pd.DataFrame
+) -> None:
     eligible = rec.features_.transform(workers_from_frame(_workers(world)).models).eligible
     w, p = _index(log)
     assert eligible[w, p].all()
 
 
-def test_a_worker_with_few_eligible_programs_sees_all_of_them(world: World,
-                                                              rec: Recommender) -> None:
+def test_a_worker_with_few_eligible_programs_sees_all_of_them(
+    world: World, rec: Recommender
+) -> None:
     small = _log(world, rec, 20, k=len(world.programs))
     eligible = rec.features_.transform(workers_from_frame(_workers(world, 20)).models).eligible
     np.testing.assert_array_equal(small.groupby("worker_id").size(), eligible.sum(axis=1))
@@ -196,21 +216,25 @@ def test_hidden_utility_drives_the_outcomes(world: World, log: pd.DataFrame) -> 
     assert top5 > 1.3 * scored["relevance"].mean()
 
 
-def test_features_carry_signal_about_clicks(world: World, rec: Recommender, log: pd.DataFrame,
-                                            random_log: pd.DataFrame) -> None:
+def test_features_carry_signal_about_clicks(
+    world: World, rec: Recommender, log: pd.DataFrame, random_log: pd.DataFrame
+) -> None:
     values = rec.features_.transform(workers_from_frame(_workers(world)).models).values
     semantic, gain = FEATURE_NAMES.index("semantic_fit"), FEATURE_NAMES.index("skill_gain")
-    for frame, column, margin in ((log, semantic, 0.02), (random_log, semantic, 0.005),
-                                  (random_log, gain, 0.0)):
+    for frame, column, margin in (
+        (log, semantic, 0.02),
+        (random_log, semantic, 0.005),
+        (random_log, gain, 0.0),
+    ):
         w, p = _index(frame)
         x = values[w, p, column]
         clicked = frame["clicked"].to_numpy()
         assert x[clicked].mean() > x[~clicked].mean() + margin, FEATURE_NAMES[column]
 
 
-def test_mixed_policy_shows_the_recommender_ranking(world: World, rec: Recommender,
-                                                    log: pd.DataFrame,
-                                                    random_log: pd.DataFrame) -> None:
+def test_mixed_policy_shows_the_recommender_ranking(
+    world: World, rec: Recommender, log: pd.DataFrame, random_log: pd.DataFrame
+) -> None:
     values = rec.features_.transform(workers_from_frame(_workers(world)).models).values
     scores = rec.ranker_.predict(values)
     top = rec.recommend_many(workers_from_frame(_workers(world, 5)).models, k=(K + 1) // 2)
@@ -222,42 +246,64 @@ def test_mixed_policy_shows_the_recommender_ranking(world: World, rec: Recommend
     assert random_log["clicked"].mean() < log["clicked"].mean()
 
 
-def test_write_interactions_round_trips(world: World, rec: Recommender, log: pd.DataFrame,
-                                        tmp_path: Path) -> None:
+def test_write_interactions_round_trips(
+    world: World, rec: Recommender, log: pd.DataFrame, tmp_path: Path
+) -> None:
     path = tmp_path / "log.parquet"
-    n = write_interactions(world, 30, path, recommender=rec, impressions_per_worker=K,
-                           progress=False)
+    n = write_interactions(
+        world, 30, path, recommender=rec, impressions_per_worker=K, progress=False
+    )
     back = pd.read_parquet(path)
-    want = pd.concat(simulate_interactions(world, 30, recommender=rec,
-                                           impressions_per_worker=K), ignore_index=True)
+    want = pd.concat(
+        simulate_interactions(world, 30, recommender=rec, impressions_per_worker=K),
+        ignore_index=True,
+    )
     assert n == len(back) == len(want)
     assert tuple(back.columns) == INTERACTION_COLUMNS
-    np.testing.assert_array_equal(back["timestamp"].astype("datetime64[s]"),
-                                  want["timestamp"].astype("datetime64[s]"))
-    flat = ["worker_id", "program_id", "position", "clicked", "enrolled", "completed",
-            "relevance", "region", "employer_node", "weekly_hours", "goal", "age"]
+    np.testing.assert_array_equal(
+        back["timestamp"].astype("datetime64[s]"), want["timestamp"].astype("datetime64[s]")
+    )
+    flat = [
+        "worker_id",
+        "program_id",
+        "position",
+        "clicked",
+        "enrolled",
+        "completed",
+        "relevance",
+        "region",
+        "employer_node",
+        "weekly_hours",
+        "goal",
+        "age",
+    ]
     for name in flat:
         assert back[name].tolist() == want[name].tolist() or name == "goal", name
     assert back["goal"].fillna("").tolist() == want["goal"].fillna("").tolist()
     profiles = back.drop_duplicates("worker_id")[list(WORKER_COLUMNS)].reset_index(drop=True)
     assert len(workers_from_frame(profiles).errors) == 0
     assert [w.model_dump() for w in workers_from_frame(profiles).models] == [
-        w.model_dump() for w in workers_from_frame(_workers(world, 30)).models]
+        w.model_dump() for w in workers_from_frame(_workers(world, 30)).models
+    ]
 
 
 def test_no_workers_gives_no_rows(world: World, rec: Recommender) -> None:
     assert list(simulate_interactions(world, 0, recommender=rec)) == []
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"n_workers": -1}, "n_workers"),
-    ({"impressions_per_worker": 0}, "impressions_per_worker"),
-    ({"chunk_size": 0}, "chunk_size"),
-    ({"seed": -2}, "seed"),
-    ({"policy": "greedy"}, "policy"),
-])
-def test_bad_arguments_are_refused(world: World, rec: Recommender, kwargs: dict[str, object],
-                                   match: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n_workers": -1}, "n_workers"),
+        ({"impressions_per_worker": 0}, "impressions_per_worker"),
+        ({"chunk_size": 0}, "chunk_size"),
+        ({"seed": -2}, "seed"),
+        ({"policy": "greedy"}, "policy"),
+    ],
+)
+def test_bad_arguments_are_refused(
+    world: World, rec: Recommender, kwargs: dict[str, object], match: str
+) -> None:
     args: dict[str, object] = {"n_workers": 5, "recommender": rec} | kwargs
     with pytest.raises(ValueError, match=match):
         simulate_interactions(world, **args)  # type: ignore[arg-type]
@@ -291,9 +337,24 @@ def test_cli_needs_an_output() -> None:
 def test_cli_writes_interactions(tmp_path: Path) -> None:
     path = tmp_path / "log.parquet"
     done = subprocess.run(
-        [sys.executable, "-m", "skillmatch.cli", "simulate", "--workers", "50",
-         "--interactions", str(path), "--impressions-per-worker", "4", "--no-progress"],
-        capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "skillmatch.cli",
+            "simulate",
+            "--workers",
+            "50",
+            "--interactions",
+            str(path),
+            "--impressions-per-worker",
+            "4",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     back = pd.read_parquet(path)
     assert back["worker_id"].nunique() == 50 and len(back) == 200

@@ -16,14 +16,20 @@ def test_all_is_sorted_and_complete() -> None:
 
 
 def test_version() -> None:
-    out = subprocess.run([sys.executable, "-m", "skillmatch.cli", "--version"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "skillmatch.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == f"skillmatch {skillmatch.__version__}"
 
 
 def test_import_loads_no_heavy_optional_dependency() -> None:
-    code = ("import sys, skillmatch; heavy = ['torch', 'sentence_transformers', 'fastapi', "
-            "'pyspark', 'dask', 'matplotlib', 'bm25s']; "
-            "print([m for m in heavy if m in sys.modules])")
+    code = (
+        "import sys, skillmatch; heavy = ['torch', 'sentence_transformers', 'fastapi', "
+        "'pyspark', 'dask', 'matplotlib', 'bm25s']; "
+        "print([m for m in heavy if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

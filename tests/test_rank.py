@@ -45,8 +45,11 @@ def test_custom_weights_and_clone() -> None:
 
 @pytest.mark.parametrize(
     ("weights", "match"),
-    [({"colour": 1.0}, "Unknown feature 'colour'"), ({"goal_fit": -1.0}, "goal_fit"),
-     ({n: 0.0 for n in FEATURE_NAMES}, "all be zero")],
+    [
+        ({"colour": 1.0}, "Unknown feature 'colour'"),
+        ({"goal_fit": -1.0}, "goal_fit"),
+        ({n: 0.0 for n in FEATURE_NAMES}, "all be zero"),
+    ],
 )
 def test_bad_weights(weights: dict[str, float], match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -83,12 +86,19 @@ def test_step_functions_reproduce_sklearn_exactly() -> None:
     ranker = LearnedRanker(max_iter=60).fit(X, y, groups)
     cst = [int(n in MONOTONIC_INCREASING) for n in FEATURE_NAMES]
     reference = HistGradientBoostingRegressor(
-        max_iter=60, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=100,
-        l2_regularization=1.0, monotonic_cst=cst, interaction_cst="no_interactions",
-        early_stopping=False, random_state=0,
+        max_iter=60,
+        learning_rate=0.1,
+        max_leaf_nodes=15,
+        min_samples_leaf=100,
+        l2_regularization=1.0,
+        monotonic_cst=cst,
+        interaction_cst="no_interactions",
+        early_stopping=False,
+        random_state=0,
     ).fit(X.astype(np.float64), y, sample_weight=np.full(len(y), 1 / 20))
-    np.testing.assert_allclose(ranker.predict(X), reference.predict(X.astype(np.float64)),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        ranker.predict(X), reference.predict(X.astype(np.float64)), atol=1e-9
+    )
 
 
 def test_monotonic_features_never_hurt() -> None:
@@ -106,8 +116,9 @@ def test_contributions_add_up_and_block_invariance() -> None:
     block = X[:60].reshape(3, 20, F)
     scores = ranker.predict(block)
     assert scores.shape == (3, 20)
-    np.testing.assert_array_equal(scores.ravel(), np.concatenate(
-        [ranker.predict(X[i : i + 1]) for i in range(60)]))
+    np.testing.assert_array_equal(
+        scores.ravel(), np.concatenate([ranker.predict(X[i : i + 1]) for i in range(60)])
+    )
     contrib = ranker.contributions(block)
     assert (contrib >= 0).all()
     np.testing.assert_allclose(contrib.sum(-1) + ranker.intercept_, scores, atol=1e-4)

@@ -19,11 +19,25 @@ from skillmatch.recommend import SCORE_COLUMNS, Recommender
 from skillmatch.schema import EDUCATION_LEVELS, EDUCATION_RANK, Program, Worker
 from tests.conftest import make_worker, tiny_programs
 
-PHRASES = ["烧电焊", "arc welding", "QC", "质检", "PLC", "plc编程", "robot teaching", "叉车",
-           "forklift", "CNC lathe", "electrician", "karaoke singing", "cell assembly"]
+PHRASES = [
+    "烧电焊",
+    "arc welding",
+    "QC",
+    "质检",
+    "PLC",
+    "plc编程",
+    "robot teaching",
+    "叉车",
+    "forklift",
+    "CNC lathe",
+    "electrician",
+    "karaoke singing",
+    "cell assembly",
+]
 GOALS = [None, "learn robot programming", "get a forklift licence", "拿到焊工证"]
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @st.composite
@@ -31,15 +45,24 @@ def workers(draw: st.DrawFn, worker_id: str | None = None) -> Worker:
     n_skills = draw(st.integers(0, 4))
     return Worker(
         worker_id=worker_id or f"w{draw(st.integers(0, 10_000))}",
-        skills=[{"text": draw(st.sampled_from(PHRASES)), "level": draw(st.none() | st.integers(1, 5))}
-                for _ in range(n_skills)],
+        skills=[
+            {"text": draw(st.sampled_from(PHRASES)), "level": draw(st.none() | st.integers(1, 5))}
+            for _ in range(n_skills)
+        ],
         occupation=draw(st.sampled_from(["welder", "焊工", "forklift driver", "assembler"])),
         education=draw(st.sampled_from(EDUCATION_LEVELS)),
-        certificates=draw(st.lists(st.builds(dict, trade=st.sampled_from(["welder", "electrician"]),
-                                             level=st.integers(1, 5)), max_size=2)),
+        certificates=draw(
+            st.lists(
+                st.builds(
+                    dict, trade=st.sampled_from(["welder", "electrician"]), level=st.integers(1, 5)
+                ),
+                max_size=2,
+            )
+        ),
         region=draw(st.sampled_from(["CN-GD", "CN-AH", "CN-XZ"])),
-        employer_node=draw(st.sampled_from([None, "ev.cells", "ev.assembly", "rb.integration",
-                                            "unknown.node"])),
+        employer_node=draw(
+            st.sampled_from([None, "ev.cells", "ev.assembly", "rb.integration", "unknown.node"])
+        ),
         migrant=draw(st.booleans()),
         weekly_hours=draw(st.sampled_from([0, 2, 6, 12, 40])),
         shift_pattern=draw(st.sampled_from(["day", "night", "rotating", "flexible"])),
@@ -54,8 +77,11 @@ def oracle_eligible(worker: Worker, program: Program) -> bool:
     if program.min_education and edu < EDUCATION_RANK[program.min_education]:
         return False
     trade = program.certificate_trade
-    levels = [c.level for c in worker.certificates
-              if trade is None or c.trade.casefold() == trade.casefold()]
+    levels = [
+        c.level
+        for c in worker.certificates
+        if trade is None or c.trade.casefold() == trade.casefold()
+    ]
     best = min(levels, default=6)
     if program.min_certificate_level and best > program.min_certificate_level:
         return False
@@ -65,8 +91,11 @@ def oracle_eligible(worker: Worker, program: Program) -> bool:
         return False
     if program.kind == "credential" and edu >= EDUCATION_RANK[program.awards_education or ""]:
         return False
-    return not (program.kind == "certificate" and trade is not None
-                and best <= (program.awards_certificate_level or 0))
+    return not (
+        program.kind == "certificate"
+        and trade is not None
+        and best <= (program.awards_certificate_level or 0)
+    )
 
 
 @SETTINGS
@@ -88,13 +117,16 @@ def test_recommend_invariants(tiny_rec: Recommender, worker: Worker, k: int) -> 
 
 @SETTINGS
 @given(batch=st.lists(workers(), min_size=1, max_size=6), k=st.integers(1, 6))
-def test_score_frame_equals_recommend_loop(tiny_rec: Recommender, batch: list[Worker], k: int) -> None:
+def test_score_frame_equals_recommend_loop(
+    tiny_rec: Recommender, batch: list[Worker], k: int
+) -> None:
     batch = [w.model_copy(update={"worker_id": f"w{i}"}) for i, w in enumerate(batch)]
     frame = tiny_rec.score_frame(models_to_frame(batch), k=k)
     assert list(frame.columns) == list(SCORE_COLUMNS)
     expected = [
         (w.worker_id, r.rank, r.program_id, r.score, [x.code for x in r.reasons])
-        for w in batch for r in tiny_rec.recommend(w, k=k)
+        for w in batch
+        for r in tiny_rec.recommend(w, k=k)
     ]
     got = [(a, int(b), c, float(d), list(e)) for a, b, c, d, e in frame.itertuples(index=False)]
     assert got == expected
@@ -102,21 +134,29 @@ def test_score_frame_equals_recommend_loop(tiny_rec: Recommender, batch: list[Wo
 
 @SETTINGS
 @given(a=st.lists(workers(), min_size=1, max_size=4), b=st.lists(workers(), min_size=1, max_size=4))
-def test_score_frame_split_invariance(tiny_rec: Recommender, a: list[Worker], b: list[Worker]) -> None:
+def test_score_frame_split_invariance(
+    tiny_rec: Recommender, a: list[Worker], b: list[Worker]
+) -> None:
     fa, fb = models_to_frame(a), models_to_frame(b)
     whole = tiny_rec.score_frame(pd.concat([fa, fb], ignore_index=True), k=4)
-    parts = pd.concat([tiny_rec.score_frame(fa, k=4), tiny_rec.score_frame(fb, k=4)],
-                      ignore_index=True)
+    parts = pd.concat(
+        [tiny_rec.score_frame(fa, k=4), tiny_rec.score_frame(fb, k=4)], ignore_index=True
+    )
     pd.testing.assert_frame_equal(whole, parts)
 
 
 @SETTINGS
 @given(worker=workers())
-def test_adding_a_required_skill_never_lowers_coverage(tiny_rec: Recommender, worker: Worker) -> None:
+def test_adding_a_required_skill_never_lowers_coverage(
+    tiny_rec: Recommender, worker: Worker
+) -> None:
     col = FEATURE_NAMES.index("prereq_coverage")
     before = tiny_rec.features_.transform([worker]).values[0, :, col]
     more = Worker.model_validate(
-        {**worker.model_dump(), "skills": [*worker.model_dump()["skills"], {"text": "PLC programming"}]}
+        {
+            **worker.model_dump(),
+            "skills": [*worker.model_dump()["skills"], {"text": "PLC programming"}],
+        }
     )
     after = tiny_rec.features_.transform([more]).values[0, :, col]
     assert (after >= before - 1e-6).all()
@@ -126,7 +166,9 @@ def test_adding_a_required_skill_never_lowers_coverage(tiny_rec: Recommender, wo
 
 @SETTINGS
 @given(worker=workers(), k=st.integers(1, 5))
-def test_every_reason_agrees_with_its_feature(tiny_rec: Recommender, worker: Worker, k: int) -> None:
+def test_every_reason_agrees_with_its_feature(
+    tiny_rec: Recommender, worker: Worker, k: int
+) -> None:
     rules = {r.code: r for r in RULES}
     for rec in tiny_rec.recommend(worker, k=k):
         explanation = tiny_rec.explain(worker, rec.program_id)
@@ -134,8 +176,11 @@ def test_every_reason_agrees_with_its_feature(tiny_rec: Recommender, worker: Wor
         assert explanation.score == pytest.approx(rec.score, abs=1e-6)
         values = {c.name: c for c in explanation.contributions}
         assert sum(c.contribution for c in explanation.contributions) == pytest.approx(
-            rec.score, abs=1e-5)
-        def passes(code: str) -> bool:  # thresholds apply to float32 feature values
+            rec.score, abs=1e-5
+        )
+
+        def passes(code: str, values: dict[str, Any] = values) -> bool:
+            # thresholds apply to float32 feature values
             rule, value = rules[code], np.float32(values[rules[code].feature].value)
             return bool(np.float32(rule.low) <= value < np.float32(rule.high))
 
@@ -143,8 +188,9 @@ def test_every_reason_agrees_with_its_feature(tiny_rec: Recommender, worker: Wor
         # every reason passes its threshold, except the single fallback of a pair with none
         assert len(fired) == len(rec.reasons) or len(rec.reasons) == 1
         for reason in rec.reasons:
-            assert reason.weight == pytest.approx(values[rules[reason.code].feature].contribution,
-                                                  abs=1e-6)
+            assert reason.weight == pytest.approx(
+                values[rules[reason.code].feature].contribution, abs=1e-6
+            )
         assert [x.code for x in explanation.reasons] == [x.code for x in rec.reasons]
 
 
@@ -172,8 +218,10 @@ def test_filters(tiny_rec: Recommender) -> None:
     worker = make_worker(education="senior_secondary")
     ids = lambda recs: {r.program_id for r in recs}  # noqa: E731
     assert ids(tiny_rec.recommend(worker, kinds=["credential"])) == {"mecha"}
-    assert all(tiny_rec.program(i).modality == "online"
-               for i in ids(tiny_rec.recommend(worker, modality=["online"])))
+    assert all(
+        tiny_rec.program(i).modality == "online"
+        for i in ids(tiny_rec.recommend(worker, modality=["online"]))
+    )
     assert "robot" not in ids(tiny_rec.recommend(worker, exclude=["robot"]))
     with pytest.raises(UnknownIdError, match="nope"):
         tiny_rec.recommend(worker, exclude=["nope"])
@@ -203,8 +251,9 @@ def test_score_frame_empty(tiny_rec: Recommender) -> None:
 
 
 def test_catalogue_changes_need_no_retraining(tiny_rec: Recommender, tiny_vocab: object) -> None:
-    rec = Recommender.from_catalog(tiny_programs(), vocabulary=tiny_vocab,
-                                   chains=tiny_rec.features_.chains_)
+    rec = Recommender.from_catalog(
+        tiny_programs(), vocabulary=tiny_vocab, chains=tiny_rec.features_.chains_
+    )
     worker = make_worker(education="senior_secondary")
     new = tiny_programs()[3].model_copy(update={"program_id": "mecha2", "capacity": 5})
     rec.add_programs([new])
@@ -226,8 +275,14 @@ def test_chinese_only_catalogue_and_profile(encoder: object) -> None:
     """No taxonomy, no English: the vocabulary is built from the catalogue's own words."""
     base = tiny_programs()[5].model_dump()
     programs = [
-        Program.model_validate({**base, "program_id": pid, "title": title,
-                                "skills_taught": [{"text": t} for t in taught]})
+        Program.model_validate(
+            {
+                **base,
+                "program_id": pid,
+                "title": title,
+                "skills_taught": [{"text": t} for t in taught],
+            }
+        )
         for pid, title, taught in [
             ("hj", "焊工培训班", ["电焊", "氩弧焊"]),
             ("cc", "叉车司机培训", ["叉车驾驶"]),
@@ -235,13 +290,21 @@ def test_chinese_only_catalogue_and_profile(encoder: object) -> None:
         ]
     ]
     rec = Recommender.from_catalog(programs, encoder=encoder)  # type: ignore[arg-type]
-    worker = make_worker(skills=[{"text": "电焊", "level": 4}, {"text": "氩弧焊接"}],
-                         occupation="焊工", goal=None, employer_node=None)
+    worker = make_worker(
+        skills=[{"text": "电焊", "level": 4}, {"text": "氩弧焊接"}],
+        occupation="焊工",
+        goal=None,
+        employer_node=None,
+    )
     recs = rec.recommend(worker, k=3)
     assert recs[0].program_id == "hj"
     assert recs[0].reasons[0].text_zh
-    mixed = make_worker(skills=[{"text": "叉车 forklift driving"}], occupation="仓库 warehouse",
-                        goal=None, employer_node=None)
+    mixed = make_worker(
+        skills=[{"text": "叉车 forklift driving"}],
+        occupation="仓库 warehouse",
+        goal=None,
+        employer_node=None,
+    )
     assert rec.recommend(mixed, k=1)[0].program_id == "cc"
 
 

@@ -143,8 +143,14 @@ def test_chain_rejects_foreign_node() -> None:
 
 def test_chain_node_demand_bounded() -> None:
     with pytest.raises(ValidationError, match="demand"):
-        ChainNode(node_id="a.1", chain_id="a", name_en="x", name_zh="甲", position=0,
-                  demand={"CN-GD": 1.5})
+        ChainNode(
+            node_id="a.1",
+            chain_id="a",
+            name_en="x",
+            name_zh="甲",
+            position=0,
+            demand={"CN-GD": 1.5},
+        )
 
 
 def test_recommendation_needs_a_reason() -> None:

@@ -42,8 +42,7 @@ def population(world: World) -> pd.DataFrame:
 
 
 def _collect(world: World, n: int, *, seed: int = 0, chunk_size: int = 10_000) -> pd.DataFrame:
-    return pd.concat(make_population(world, n, seed=seed, chunk_size=chunk_size),
-                     ignore_index=True)
+    return pd.concat(make_population(world, n, seed=seed, chunk_size=chunk_size), ignore_index=True)
 
 
 def _public_forms(world: World) -> set[str]:
@@ -74,8 +73,7 @@ def test_same_seed_gives_identical_population(world: World, population: pd.DataF
     pd.testing.assert_frame_equal(_collect(world, 3000, seed=0), population)
 
 
-def test_different_seed_gives_different_population(world: World,
-                                                   population: pd.DataFrame) -> None:
+def test_different_seed_gives_different_population(world: World, population: pd.DataFrame) -> None:
     other = _collect(world, 3000, seed=1)
     assert other["skills"].tolist() != population["skills"].tolist()
     assert other["worker_id"].tolist() == population["worker_id"].tolist()
@@ -118,12 +116,15 @@ def test_node_demand_covers_regions_and_skills_exist(world: World) -> None:
     assert {n.innovation_stage for n in world.nodes} == {"mature", "scale_up", "pilot", "rnd"}
 
 
-@pytest.mark.parametrize(("node_id", "strong", "weak"), [
-    ("ic.design", "CN-SH", "CN-FJ"),
-    ("nev.cells", "CN-FJ", "CN-SH"),
-    ("pv.polysilicon", "CN-SC", "CN-GD"),
-    ("tex.garments", "CN-ZJ", "CN-SN"),
-])
+@pytest.mark.parametrize(
+    ("node_id", "strong", "weak"),
+    [
+        ("ic.design", "CN-SH", "CN-FJ"),
+        ("nev.cells", "CN-FJ", "CN-SH"),
+        ("pv.polysilicon", "CN-SC", "CN-GD"),
+        ("tex.garments", "CN-ZJ", "CN-SN"),
+    ],
+)
 def test_regional_specialisation(world: World, node_id: str, strong: str, weak: str) -> None:
     node = {n.node_id: n for n in world.nodes}[node_id]
     assert node.demand[strong] > node.demand[weak] + 0.2
@@ -134,23 +135,37 @@ def test_regional_specialisation(world: World, node_id: str, strong: str, weak: 
 
 def test_skill_taxonomy(world: World) -> None:
     sk = world.skills
-    assert list(sk.columns) == ["skill_id", "name", "name_zh", "aliases", "description",
-                                "category", "node_ids"]
+    assert list(sk.columns) == [
+        "skill_id",
+        "name",
+        "name_zh",
+        "aliases",
+        "description",
+        "category",
+        "node_ids",
+    ]
     assert sk["skill_id"].nunique() == len(sk) >= 400
     assert sk["name"].nunique() == len(sk) and sk["name_zh"].nunique() == len(sk)
     assert all(re.search(r"[\u3400-\u9fff]", zh) for zh in sk["name_zh"])
     assert sum(len(a) > 0 for a in sk["aliases"]) > 0.95 * len(sk)
     demanded = {(s, n.node_id) for n in world.nodes for s in n.skills_demanded}
-    listed = {(s, node) for s, nodes in zip(sk["skill_id"], sk["node_ids"], strict=True)
-              for node in nodes}
+    listed = {
+        (s, node) for s, nodes in zip(sk["skill_id"], sk["node_ids"], strict=True) for node in nodes
+    }
     assert demanded == listed
 
 
-@pytest.mark.parametrize(("alias", "name"), [
-    ("PLC", "PLC programming"), ("电焊", "Shielded metal arc welding"),
-    ("CNC turning", "CNC lathe operation"), ("SMT", "SMT line operation"),
-    ("HPLC", "HPLC analysis"), ("5S", "5S workplace organisation"),
-])
+@pytest.mark.parametrize(
+    ("alias", "name"),
+    [
+        ("PLC", "PLC programming"),
+        ("电焊", "Shielded metal arc welding"),
+        ("CNC turning", "CNC lathe operation"),
+        ("SMT", "SMT line operation"),
+        ("HPLC", "HPLC analysis"),
+        ("5S", "5S workplace organisation"),
+    ],
+)
 def test_well_known_aliases(world: World, alias: str, name: str) -> None:
     row = world.skills.set_index("name").loc[name]
     assert alias in row["aliases"]
@@ -218,8 +233,11 @@ def test_population_mix_is_plausible(world: World, population: pd.DataFrame) -> 
     assert 0.55 <= population["migrant"].mean() <= 0.75
     assert 0.85 <= population["employer_node"].notna().mean() <= 0.97
     assert set(population["education"]) <= set(EDUCATION_LEVELS)
-    core = population["education"].isin(
-        ["junior_secondary", "senior_secondary", "secondary_vocational"]).mean()
+    core = (
+        population["education"]
+        .isin(["junior_secondary", "senior_secondary", "secondary_vocational"])
+        .mean()
+    )
     assert core > 0.7
     assert population["weekly_hours"].between(2, 20).all()
     assert population["age"].between(18, 60).all()
@@ -243,8 +261,9 @@ def test_population_does_not_depend_on_chunk_size(world: World, chunk_size: int)
     n = BLOCK_SIZE + 50
     frames = list(make_population(world, n, seed=3, chunk_size=chunk_size))
     assert all(len(f) <= chunk_size for f in frames)
-    pd.testing.assert_frame_equal(pd.concat(frames, ignore_index=True),
-                                  _collect(world, n, seed=3, chunk_size=777))
+    pd.testing.assert_frame_equal(
+        pd.concat(frames, ignore_index=True), _collect(world, n, seed=3, chunk_size=777)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -254,8 +273,9 @@ def reference(world: World) -> pd.DataFrame:
 
 @settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 120), chunk_size=st.integers(1, 130))
-def test_population_is_a_prefix_whatever_the_chunking(world: World, reference: pd.DataFrame,
-                                                      n: int, chunk_size: int) -> None:
+def test_population_is_a_prefix_whatever_the_chunking(
+    world: World, reference: pd.DataFrame, n: int, chunk_size: int
+) -> None:
     got = _collect(world, n, seed=9, chunk_size=chunk_size)
     pd.testing.assert_frame_equal(got, reference.iloc[:n].reset_index(drop=True))
 
@@ -271,11 +291,16 @@ def test_truth_is_row_aligned(world: World, population: pd.DataFrame) -> None:
     truth = pd.concat(population_truth(world, 3000, seed=0, chunk_size=999), ignore_index=True)
     assert list(truth.columns) == list(TRUTH_COLUMNS)
     assert truth["worker_id"].tolist() == population["worker_id"].tolist()
-    occ_skills = dict(zip(world.occupations["occupation_id"], world.occupations["skill_ids"],
-                          strict=True))
-    for ids, levels, claims, occ in zip(truth["true_skill_ids"], truth["true_levels"],
-                                        population["skills"], truth["occupation_id"],
-                                        strict=True):
+    occ_skills = dict(
+        zip(world.occupations["occupation_id"], world.occupations["skill_ids"], strict=True)
+    )
+    for ids, levels, claims, occ in zip(
+        truth["true_skill_ids"],
+        truth["true_levels"],
+        population["skills"],
+        truth["occupation_id"],
+        strict=True,
+    ):
         assert len(ids) == len(levels) >= len(claims)
         assert len(set(ids)) == len(ids) and set(ids) <= set(occ_skills[occ])
         assert all(1 <= lv <= 5 for lv in levels)
@@ -289,18 +314,26 @@ def test_make_workers(world: World) -> None:
     assert all(isinstance(w, Worker) for w in workers)
 
 
-@pytest.mark.parametrize(("kwargs", "name"), [
-    ({"n": -1}, "n"), ({"n": 5, "chunk_size": 0}, "chunk_size"), ({"n": 5, "seed": -2}, "seed"),
-])
-def test_population_rejects_bad_arguments(world: World, kwargs: dict[str, int],
-                                          name: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"n": -1}, "n"),
+        ({"n": 5, "chunk_size": 0}, "chunk_size"),
+        ({"n": 5, "seed": -2}, "seed"),
+    ],
+)
+def test_population_rejects_bad_arguments(world: World, kwargs: dict[str, int], name: str) -> None:
     with pytest.raises(ValueError, match=f"{name} must be"):
         make_population(world, **kwargs)
 
 
-@pytest.mark.parametrize(("kwargs", "name"), [
-    ({"seed": -1}, "seed"), ({"n_programs": 0}, "n_programs"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"seed": -1}, "seed"),
+        ({"n_programs": 0}, "n_programs"),
+    ],
+)
 def test_make_world_rejects_bad_arguments(kwargs: dict[str, int], name: str) -> None:
     with pytest.raises(ValueError, match=f"{name} must be"):
         make_world(**kwargs)
@@ -320,8 +353,9 @@ def test_write_population_round_trip(world: World, tmp_path: Path) -> None:
     assert [w.model_dump() for w in result.models] == [w.model_dump() for w in expected]
 
 
-def test_write_population_shows_progress(world: World, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_write_population_shows_progress(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert write_population(world, 10, tmp_path / "w.parquet", progress=True) == 10
     assert "10/10" in capsys.readouterr().err
 

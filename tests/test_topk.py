@@ -13,8 +13,9 @@ VALUES = st.sampled_from([-np.inf, -1.0, -0.0, 0.0, 0.25, 0.5, 0.5, 1.0, np.inf,
 
 @settings(max_examples=200, deadline=None)
 @given(
-    scores=hnp.arrays(np.float32, hnp.array_shapes(min_dims=2, max_dims=2, max_side=30),
-                      elements=VALUES),
+    scores=hnp.arrays(
+        np.float32, hnp.array_shapes(min_dims=2, max_dims=2, max_side=30), elements=VALUES
+    ),
     data=st.data(),
     k=st.integers(1, 40),
 )
@@ -27,7 +28,7 @@ def test_matches_brute_force_argsort(scores: np.ndarray, data: st.DataObject, k:
         expected = sorted(ok, key=lambda j: (-float(scores[row, j]), j))[:k]
         got = [int(j) for j in result.index[row] if j >= 0]
         assert got == expected
-        assert (result.index[row, len(got):] == -1).all()
+        assert (result.index[row, len(got) :] == -1).all()
 
 
 def test_block_split_does_not_change_rows() -> None:

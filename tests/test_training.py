@@ -12,16 +12,25 @@ import pandas as pd
 import pytest
 
 from skillmatch.errors import SchemaError, UnknownIdError
-from skillmatch.features import FEATURE_NAMES
 from skillmatch.evaluate import split_by_worker
+from skillmatch.features import FEATURE_NAMES
 from skillmatch.frames import models_to_frame
 from skillmatch.rank import LearnedRanker
 from skillmatch.recommend import Recommender
 from skillmatch.training import compare_models, log_workers, model_card, training_data
 from tests.conftest import make_worker, tiny_programs
 
-PHRASES = ["烧电焊", "arc welding", "QC", "PLC", "robot teaching", "叉车", "CNC lathe",
-           "electrician", "cell assembly"]
+PHRASES = [
+    "烧电焊",
+    "arc welding",
+    "QC",
+    "PLC",
+    "robot teaching",
+    "叉车",
+    "CNC lathe",
+    "electrician",
+    "cell assembly",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,15 +38,20 @@ def log(tiny_rec: Recommender) -> pd.DataFrame:
     """A small log whose relevance follows the linear score plus noise."""
     rng = np.random.default_rng(0)
     workers = [
-        make_worker(worker_id=f"w{i:03d}",
-                    skills=[{"text": str(t), "level": int(rng.integers(1, 6))}
-                            for t in rng.choice(PHRASES, size=int(rng.integers(1, 4)),
-                                                replace=False)],
-                    education=str(rng.choice(["junior_secondary", "senior_secondary",
-                                              "secondary_vocational"])),
-                    region=str(rng.choice(["CN-GD", "CN-AH"])),
-                    goal=None if rng.random() < 0.5 else "learn robot programming",
-                    gender=str(rng.choice(["female", "male"])), age=int(rng.integers(18, 60)))
+        make_worker(
+            worker_id=f"w{i:03d}",
+            skills=[
+                {"text": str(t), "level": int(rng.integers(1, 6))}
+                for t in rng.choice(PHRASES, size=int(rng.integers(1, 4)), replace=False)
+            ],
+            education=str(
+                rng.choice(["junior_secondary", "senior_secondary", "secondary_vocational"])
+            ),
+            region=str(rng.choice(["CN-GD", "CN-AH"])),
+            goal=None if rng.random() < 0.5 else "learn robot programming",
+            gender=str(rng.choice(["female", "male"])),
+            age=int(rng.integers(18, 60)),
+        )
         for i in range(160)
     ]
     feats = tiny_rec.features_.transform(workers)
@@ -49,9 +63,15 @@ def log(tiny_rec: Recommender) -> pd.DataFrame:
         for pos, p in enumerate(shown[:4]):
             utility = 6 * scores[w, p] + rng.normal(0, 0.3)
             relevance = int(np.clip(np.floor(utility - 1.5), 0, 3))
-            rows.append({"program_id": tiny_rec.programs[p].program_id, "position": pos + 1,
-                         "relevance": relevance, "worker_id": worker.worker_id,
-                         "timestamp": 1_700_000_000 + 3600 * w})
+            rows.append(
+                {
+                    "program_id": tiny_rec.programs[p].program_id,
+                    "position": pos + 1,
+                    "relevance": relevance,
+                    "worker_id": worker.worker_id,
+                    "timestamp": 1_700_000_000 + 3600 * w,
+                }
+            )
     frame = pd.DataFrame(rows)
     return frame.merge(models_to_frame(workers), on="worker_id")
 
@@ -63,15 +83,20 @@ def test_training_features_equal_online_features(tiny_rec: Recommender, log: pd.
     for i in (0, 5, len(log) - 1):
         row = log.iloc[i]
         online = tiny_rec.explain(workers[row["worker_id"]], row["program_id"])
-        np.testing.assert_array_equal(data.X[i], np.float32([c.value for c in online.contributions]))
+        np.testing.assert_array_equal(
+            data.X[i], np.float32([c.value for c in online.contributions])
+        )
     assert data.eligible.all()
 
 
 def test_fit_learns_and_beats_random(tiny_rec: Recommender, log: pd.DataFrame) -> None:
     split = split_by_worker(log, test_size=0.25, random_state=0)
-    rec = Recommender.from_catalog(tiny_programs(), vocabulary=tiny_rec.vocabulary,
-                                   chains=tiny_rec.features_.chains_,
-                                   ranker=LearnedRanker(max_iter=40, min_samples_leaf=5))
+    rec = Recommender.from_catalog(
+        tiny_programs(),
+        vocabulary=tiny_rec.vocabulary,
+        chains=tiny_rec.features_.chains_,
+        ranker=LearnedRanker(max_iter=40, min_samples_leaf=5),
+    )
     rec.fit(split.train)
     assert isinstance(rec.ranker_, LearnedRanker)
     results = compare_models(rec, split.train, split.test, name="learned")
@@ -87,11 +112,16 @@ def test_fit_learns_and_beats_random(tiny_rec: Recommender, log: pd.DataFrame) -
     assert isinstance(rec.ranker_, LearnedRanker)
 
 
-def test_learned_bundle_round_trip(tiny_rec: Recommender, log: pd.DataFrame, tmp_path: Path) -> None:
-    rec = Recommender.from_catalog(tiny_programs(), vocabulary=tiny_rec.vocabulary,
-                                   chains=tiny_rec.features_.chains_).fit(log)
-    workers = [make_worker(), make_worker(worker_id="w2", certificates=[
-        {"trade": "welder", "level": 5}])]
+def test_learned_bundle_round_trip(
+    tiny_rec: Recommender, log: pd.DataFrame, tmp_path: Path
+) -> None:
+    rec = Recommender.from_catalog(
+        tiny_programs(), vocabulary=tiny_rec.vocabulary, chains=tiny_rec.features_.chains_
+    ).fit(log)
+    workers = [
+        make_worker(),
+        make_worker(worker_id="w2", certificates=[{"trade": "welder", "level": 5}]),
+    ]
     rec.save(tmp_path / "b")
     loaded = Recommender.load(tmp_path / "b")
     assert loaded.recommend_many(workers, k=4) == rec.recommend_many(workers, k=4)
@@ -117,23 +147,55 @@ def test_cli_train_and_evaluate(tiny_rec: Recommender, log: pd.DataFrame, tmp_pa
     log_path = tmp_path / "log.parquet"
     log.to_parquet(log_path)
     cli = [sys.executable, "-m", "skillmatch.cli"]
-    out = subprocess.run([*cli, "train", "--interactions", str(log_path), "--out",
-                          str(tmp_path / "trained"), "--base", str(base), "--max-iter", "30",
-                          "--no-progress"], capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [
+            *cli,
+            "train",
+            "--interactions",
+            str(log_path),
+            "--out",
+            str(tmp_path / "trained"),
+            "--base",
+            str(base),
+            "--max-iter",
+            "30",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr
     assert "learned" in out.stdout and "ndcg@10" in out.stdout
     assert (tmp_path / "trained" / "MODEL_CARD.md").exists()
     manifest = json.loads((tmp_path / "trained" / "manifest.json").read_text())
     assert manifest["ranker"] == "LearnedRanker" and "ndcg@10" in manifest["metrics"]
-    out = subprocess.run([*cli, "evaluate", "--bundle", str(tmp_path / "trained"),
-                          "--interactions", str(log_path), "--format", "json", "--report",
-                          str(tmp_path / "report"), "--no-progress"],
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [
+            *cli,
+            "evaluate",
+            "--bundle",
+            str(tmp_path / "trained"),
+            "--interactions",
+            str(log_path),
+            "--format",
+            "json",
+            "--report",
+            str(tmp_path / "report"),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert {"model", "metric", "group", "value"} <= set(rows[0])
     assert (tmp_path / "report" / "report.md").exists()
-    bad = subprocess.run([*cli, "evaluate", "--bundle", str(tmp_path / "nothing"),
-                          "--interactions", str(log_path)], capture_output=True, text=True,
-                         timeout=600)
+    bad = subprocess.run(
+        [*cli, "evaluate", "--bundle", str(tmp_path / "nothing"), "--interactions", str(log_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert bad.returncode == 1 and "manifest.json missing" in bad.stderr

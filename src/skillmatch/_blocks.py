@@ -17,8 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from skillmatch.chains import ChainMap
 from skillmatch._semantic import semantic_vectors
+from skillmatch.chains import ChainMap
 from skillmatch.encode import l2_normalize
 from skillmatch.schema import EDUCATION_RANK, Program, Worker
 
@@ -83,15 +83,16 @@ class SemanticSpace:
 
 def semantic_space(vocab: Vocabulary) -> SemanticSpace:
     """Semantic vector of each vocabulary skill (see :mod:`skillmatch._semantic`)."""
-    center = vocab.embeddings.mean(axis=0) if vocab.n_skills else np.zeros(
-        vocab.embeddings.shape[1], dtype=np.float32)
+    center = (
+        vocab.embeddings.mean(axis=0)
+        if vocab.n_skills
+        else np.zeros(vocab.embeddings.shape[1], dtype=np.float32)
+    )
     center = np.asarray(center, dtype=np.float32)
     return SemanticSpace(semantic_vectors(vocab.names, vocab.embeddings, center), center)
 
 
-def resolve_phrases(
-    vocab: Vocabulary, phrases: Sequence[str], space: SemanticSpace
-) -> PhraseTable:
+def resolve_phrases(vocab: Vocabulary, phrases: Sequence[str], space: SemanticSpace) -> PhraseTable:
     """Resolve distinct ``phrases``; a matched phrase leans on its canonical skill's vector.
 
     The semantic vector of a matched phrase is ``c * skill + (1 - c) * phrase`` (``c`` the match
@@ -148,13 +149,19 @@ class Catalogue:
 
 
 def _skill_matrix(
-    rows: list[int], phrase_rows: list[str], values: list[float], table: PhraseTable, shape: tuple[int, int]
+    rows: list[int],
+    phrase_rows: list[str],
+    values: list[float],
+    table: PhraseTable,
+    shape: tuple[int, int],
 ) -> sp.csr_matrix:
     idx = np.array([table.index[table.position[p]] for p in phrase_rows], dtype=np.int64)
     keep = idx >= 0
     matrix = sp.coo_matrix(
-        (np.asarray(values, dtype=np.float32)[keep],
-         (np.asarray(rows, dtype=np.int64)[keep], idx[keep])),
+        (
+            np.asarray(values, dtype=np.float32)[keep],
+            (np.asarray(rows, dtype=np.int64)[keep], idx[keep]),
+        ),
         shape=shape,
     ).tocsr()
     # several phrases of one row may resolve to the same skill: keep the max, not the sum
@@ -205,8 +212,7 @@ def build_catalogue(
     required.data[:] = 1.0
 
     weights = sp.csr_matrix(
-        (np.ones(len(t_rows), dtype=np.float32),
-         (t_rows, [table.position[t] for t in t_text])),
+        (np.ones(len(t_rows), dtype=np.float32), (t_rows, [table.position[t] for t in t_text])),
         shape=(n_p, len(table.position)),
     )
     counts = np.maximum(np.asarray(weights.sum(axis=1)).ravel(), 1.0)[:, None]
@@ -249,13 +255,21 @@ def _attributes(
         alignment=alignment.astype(np.float64),
         alignment_norm=np.maximum(alignment.sum(axis=1), 1e-6).astype(np.float32),
         kind=arr([KINDS.index(p.kind) for p in programs], np.int64),
-        min_education=arr([EDUCATION_RANK[p.min_education] if p.min_education else -1
-                           for p in programs], np.int64),
+        min_education=arr(
+            [EDUCATION_RANK[p.min_education] if p.min_education else -1 for p in programs], np.int64
+        ),
         min_cert=arr([p.min_certificate_level or NO_CERT for p in programs], np.int64),
-        cert_column=arr([trade_pos[_trade_key(p.certificate_trade)] if p.certificate_trade
-                         else any_col for p in programs], np.int64),
-        awards_education=arr([EDUCATION_RANK[p.awards_education] if p.awards_education else -1
-                              for p in programs], np.int64),
+        cert_column=arr(
+            [
+                trade_pos[_trade_key(p.certificate_trade)] if p.certificate_trade else any_col
+                for p in programs
+            ],
+            np.int64,
+        ),
+        awards_education=arr(
+            [EDUCATION_RANK[p.awards_education] if p.awards_education else -1 for p in programs],
+            np.int64,
+        ),
         awards_cert=arr([p.awards_certificate_level or 0 for p in programs], np.int64),
         modality=arr([MODALITIES.index(p.modality) for p in programs], np.int64),
         region_mask=region_mask,
@@ -344,8 +358,9 @@ def build_block(
         chain_region=chains.region_index([w.region for w in workers]),
         employer=chains.node_index([w.employer_node for w in workers]),
         shift=np.array([SHIFTS.index(w.shift_pattern) for w in workers], dtype=np.int64),
-        modality=np.array([MODALITIES.index(w.preferred_modality) for w in workers],
-                          dtype=np.int64),
+        modality=np.array(
+            [MODALITIES.index(w.preferred_modality) for w in workers], dtype=np.int64
+        ),
         weekly_hours=np.array([w.weekly_hours for w in workers], dtype=np.float32),
         phrases=table,
     )

@@ -48,15 +48,18 @@ def _train(args: argparse.Namespace) -> int:
     log = _read_log(args.interactions)
     split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
     rec = _base_recommender(args.base)
-    rec.ranker = LearnedRanker(max_iter=args.max_iter, random_state=args.seed,
-                               verbose=0 if args.no_progress else 1)
+    rec.ranker = LearnedRanker(
+        max_iter=args.max_iter, random_state=args.seed, verbose=0 if args.no_progress else 1
+    )
     rec.fit(split.train, progress=not args.no_progress)
-    results = compare_models(rec, split.train, split.test, name="learned",
-                             progress=not args.no_progress)
+    results = compare_models(
+        rec, split.train, split.test, name="learned", progress=not args.no_progress
+    )
     table = overall_table(results)
     metrics = {m: float(v) for m, v in table.loc["learned"].items()}
-    card = model_card(results, n_train=len(split.train), n_test=len(split.test),
-                      source=args.interactions.name)
+    card = model_card(
+        results, n_train=len(split.train), n_test=len(split.test), source=args.interactions.name
+    )
     rec.save(args.out, metrics=metrics, model_card=card)
     print(table.round(4).to_string())
     print(f"saved bundle to {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
@@ -71,8 +74,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     log = _read_log(args.interactions)
     split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
     rec = Recommender.load(args.bundle)
-    results = compare_models(rec, split.train, split.test, name="bundle",
-                             progress=not args.no_progress)
+    results = compare_models(
+        rec, split.train, split.test, name="bundle", progress=not args.no_progress
+    )
     if args.report is not None:
         path = write_report(results, args.report)
         print(f"report written to {path}", file=sys.stderr)
@@ -84,10 +88,18 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--interactions", type=Path, required=True,
-                        help="interaction log (Parquet), as written by skillmatch simulate")
-    parser.add_argument("--test-size", type=float, default=0.2,
-                        help="share of workers held out for evaluation (0.2)")
+    parser.add_argument(
+        "--interactions",
+        type=Path,
+        required=True,
+        help="interaction log (Parquet), as written by skillmatch simulate",
+    )
+    parser.add_argument(
+        "--test-size",
+        type=float,
+        default=0.2,
+        help="share of workers held out for evaluation (0.2)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
 

@@ -100,7 +100,10 @@ if TYPE_CHECKING:
     from skillmatch.simulate import World
 
 __all__ = [
-    "INTERACTION_COLUMNS", "OUTCOME_COLUMNS", "interaction_schema", "simulate_interactions",
+    "INTERACTION_COLUMNS",
+    "OUTCOME_COLUMNS",
+    "interaction_schema",
+    "simulate_interactions",
     "write_interactions",
 ]
 
@@ -110,7 +113,13 @@ IntArray = NDArray[np.int64]
 
 #: Columns describing an impression and its outcomes, before the worker's profile columns.
 OUTCOME_COLUMNS: tuple[str, ...] = (
-    "worker_id", "program_id", "position", "timestamp", "clicked", "enrolled", "completed",
+    "worker_id",
+    "program_id",
+    "position",
+    "timestamp",
+    "clicked",
+    "enrolled",
+    "completed",
     "relevance",
 )
 #: All columns of an interaction log: :data:`OUTCOME_COLUMNS` then the other worker fields.
@@ -139,9 +148,13 @@ class _Draws:
 def _draw_block(seed: int, block: int, n_programs: int, k: int) -> _Draws:
     rng = np.random.default_rng(np.random.SeedSequence([seed, block, STREAM]))
     b = BLOCK_SIZE
-    return _Draws(arrival=rng.random(b), pick=rng.random((b, n_programs)),
-                  slots=rng.random((b, k)), noise=rng.standard_normal((b, n_programs)),
-                  outcome=rng.random((b, k, 3)))
+    return _Draws(
+        arrival=rng.random(b),
+        pick=rng.random((b, n_programs)),
+        slots=rng.random((b, k)),
+        noise=rng.standard_normal((b, n_programs)),
+        outcome=rng.random((b, k, 3)),
+    )
 
 
 class _DrawCache:
@@ -164,19 +177,32 @@ class _DrawCache:
             start = block * BLOCK_SIZE
             d = self._get(block)
             a, z = max(lo, start) - start, min(hi, start + BLOCK_SIZE) - start
-            parts.append(_Draws(d.arrival[a:z], d.pick[a:z], d.slots[a:z], d.noise[a:z],
-                                d.outcome[a:z]))
-        return _Draws(*(np.concatenate([getattr(p, f) for p in parts])
-                        for f in ("arrival", "pick", "slots", "noise", "outcome")))
+            parts.append(
+                _Draws(d.arrival[a:z], d.pick[a:z], d.slots[a:z], d.noise[a:z], d.outcome[a:z])
+            )
+        return _Draws(
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                for f in ("arrival", "pick", "slots", "noise", "outcome")
+            )
+        )
 
 
-def _check_args(n_workers: object, seed: object, impressions: object, policy: object,
-                chunk_size: object) -> None:
-    for name, value, low, high in (("n_workers", n_workers, 0, None), ("seed", seed, 0, None),
-                                   ("impressions_per_worker", impressions, 1, _MAX_IMPRESSIONS),
-                                   ("chunk_size", chunk_size, 1, None)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (
-                high is not None and value > high):
+def _check_args(
+    n_workers: object, seed: object, impressions: object, policy: object, chunk_size: object
+) -> None:
+    for name, value, low, high in (
+        ("n_workers", n_workers, 0, None),
+        ("seed", seed, 0, None),
+        ("impressions_per_worker", impressions, 1, _MAX_IMPRESSIONS),
+        ("chunk_size", chunk_size, 1, None),
+    ):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < low
+            or (high is not None and value > high)
+        ):
             bound = f">= {low}" if high is None else f"in [{low}, {high}]"
             raise ValueError(f"{name} must be an int {bound}, got {name}={value!r}")
     if policy not in _POLICIES:
@@ -196,8 +222,14 @@ def _columns(recommender: Recommender, truth: TruthTables) -> IntArray:
     return np.asarray([where[p] for p in ids], dtype=np.int64)
 
 
-def _shown(scores: NDArray[np.float32], eligible: NDArray[np.bool_], pick: FloatArray,
-           slots: FloatArray, k: int, policy: Policy) -> IntArray:
+def _shown(
+    scores: NDArray[np.float32],
+    eligible: NDArray[np.bool_],
+    pick: FloatArray,
+    slots: FloatArray,
+    k: int,
+    policy: Policy,
+) -> IntArray:
     """(B, k) recommender columns shown at positions 1..k, ``-1`` after the last one."""
     n_rank = (k + 1) // 2 if policy == "mixed" else 0
     n_rows = eligible.shape[0]
@@ -220,19 +252,26 @@ def _sigmoid(x: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
 
 
-def _outcomes(util: Utility, utility: FloatArray, w: IntArray, p: IntArray, position: IntArray,
-              u: FloatArray) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+def _outcomes(
+    util: Utility, utility: FloatArray, w: IntArray, p: IntArray, position: IntArray, u: FloatArray
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
     """Click, enrol and complete flags of the impressions ``(w, p)`` at ``position``."""
     ready = util.readiness[w, p]
     click = u[:, 0] < _sigmoid(CLICK_BIAS + utility) / np.log2(position + 1.0)
     enrol = click & (u[:, 1] < _sigmoid(ENROL_BIAS + utility + 2.0 * (ready - 0.5)))
-    persist = (COMPLETE_BIAS + 3.0 * (ready - 0.5) + 2.5 * (util.motivation[w] - 0.5)
-               - 2.0 * util.conflict[w, p] + 0.8 * util.sponsored[w, p])
+    persist = (
+        COMPLETE_BIAS
+        + 3.0 * (ready - 0.5)
+        + 2.5 * (util.motivation[w] - 0.5)
+        - 2.0 * util.conflict[w, p]
+        + 0.8 * util.sponsored[w, p]
+    )
     return click, enrol, enrol & (u[:, 2] < _sigmoid(persist))
 
 
-def _chunk_log(workers: pd.DataFrame, truth: pd.DataFrame, lo: int, n_total: int,
-               ctx: _Context) -> pd.DataFrame:
+def _chunk_log(
+    workers: pd.DataFrame, truth: pd.DataFrame, lo: int, n_total: int, ctx: _Context
+) -> pd.DataFrame:
     from skillmatch.frames import workers_from_frame
 
     parsed = workers_from_frame(workers)
@@ -241,22 +280,22 @@ def _chunk_log(workers: pd.DataFrame, truth: pd.DataFrame, lo: int, n_total: int
     feats = ctx.recommender.features_.transform(parsed.models)
     scores = ctx.recommender.ranker_.predict(feats.values)
     d = ctx.draws.rows(lo, lo + len(workers))
-    shown = _shown(scores, feats.eligible, d.pick[:, ctx.columns], d.slots, ctx.k,
-                   ctx.policy)
+    shown = _shown(scores, feats.eligible, d.pick[:, ctx.columns], d.slots, ctx.k, ctx.policy)
     w, slot = np.nonzero(shown >= 0)
     p = ctx.columns[shown[w, slot]]
     util = hidden_utility(ctx.truth, workers, truth)
     utility = util.total()[w, p] + NOISE * d.noise[w, p]
     position = slot.astype(np.int64) + 1
     click, enrol, complete = _outcomes(util, utility, w, p, position, d.outcome[w, slot])
-    arrival = ((lo + np.arange(len(workers)) + d.arrival) * SPAN_SECONDS / n_total).astype(
-        np.int64)
+    arrival = ((lo + np.arange(len(workers)) + d.arrival) * SPAN_SECONDS / n_total).astype(np.int64)
     out = {
         "worker_id": workers["worker_id"].to_numpy()[w],
         "program_id": np.asarray(ctx.truth.program_ids, dtype=object)[p],
         "position": position,
         "timestamp": START + arrival[w].astype("timedelta64[s]"),
-        "clicked": click, "enrolled": enrol, "completed": complete,
+        "clicked": click,
+        "enrolled": enrol,
+        "completed": complete,
         "relevance": (click.astype(np.int64) + enrol + complete),
     }
     profile = workers.iloc[w, 1:].reset_index(drop=True)
@@ -274,8 +313,14 @@ class _Context:
 
 
 def simulate_interactions(
-    world: World, n_workers: int, *, seed: int = 0, impressions_per_worker: int = 20,
-    policy: Policy = "mixed", recommender: Recommender | None = None, chunk_size: int = 5_000,
+    world: World,
+    n_workers: int,
+    *,
+    seed: int = 0,
+    impressions_per_worker: int = 20,
+    policy: Policy = "mixed",
+    recommender: Recommender | None = None,
+    chunk_size: int = 5_000,
     progress: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Simulate impressions and their outcomes for the first ``n_workers`` simulated workers.
@@ -338,23 +383,31 @@ def simulate_interactions(
         from skillmatch.recommend import Recommender
 
         recommender = Recommender.from_world(world)
-    ctx = _Context(recommender, truth, _columns(recommender, truth),
-                   _DrawCache(seed, len(truth.program_ids), impressions_per_worker),
-                   impressions_per_worker, policy)
+    ctx = _Context(
+        recommender,
+        truth,
+        _columns(recommender, truth),
+        _DrawCache(seed, len(truth.program_ids), impressions_per_worker),
+        impressions_per_worker,
+        policy,
+    )
     return _generate(world, n_workers, seed, chunk_size, progress, ctx)
 
 
-def _generate(world: World, n: int, seed: int, chunk_size: int, progress: bool,
-              ctx: _Context) -> Iterator[pd.DataFrame]:
+def _generate(
+    world: World, n: int, seed: int, chunk_size: int, progress: bool, ctx: _Context
+) -> Iterator[pd.DataFrame]:
     from tqdm.auto import tqdm
 
     from skillmatch.simulate import make_population, population_truth
 
     lo = 0
     with tqdm(total=n, unit="worker", disable=not progress, desc="simulating") as bar:
-        for workers, truth in zip(make_population(world, n, seed=seed, chunk_size=chunk_size),
-                                  population_truth(world, n, seed=seed, chunk_size=chunk_size),
-                                  strict=True):
+        for workers, truth in zip(
+            make_population(world, n, seed=seed, chunk_size=chunk_size),
+            population_truth(world, n, seed=seed, chunk_size=chunk_size),
+            strict=True,
+        ):
             yield _chunk_log(workers, truth, lo, n, ctx)
             lo += len(workers)
             bar.update(len(workers))
@@ -366,16 +419,30 @@ def interaction_schema() -> pa.Schema:
 
     from skillmatch._sim_parquet import WORKER_SCHEMA
 
-    head = [("worker_id", pa.string()), ("program_id", pa.string()), ("position", pa.int64()),
-            ("timestamp", pa.timestamp("s")), ("clicked", pa.bool_()), ("enrolled", pa.bool_()),
-            ("completed", pa.bool_()), ("relevance", pa.int64())]
+    head = [
+        ("worker_id", pa.string()),
+        ("program_id", pa.string()),
+        ("position", pa.int64()),
+        ("timestamp", pa.timestamp("s")),
+        ("clicked", pa.bool_()),
+        ("enrolled", pa.bool_()),
+        ("completed", pa.bool_()),
+        ("relevance", pa.int64()),
+    ]
     return pa.schema(head + [f for f in WORKER_SCHEMA if f.name != "worker_id"])
 
 
 def write_interactions(
-    world: World, n_workers: int, path: str | PathLike[str], *, seed: int = 0,
-    impressions_per_worker: int = 20, policy: Policy = "mixed",
-    recommender: Recommender | None = None, chunk_size: int = 5_000, progress: bool = True,
+    world: World,
+    n_workers: int,
+    path: str | PathLike[str],
+    *,
+    seed: int = 0,
+    impressions_per_worker: int = 20,
+    policy: Policy = "mixed",
+    recommender: Recommender | None = None,
+    chunk_size: int = 5_000,
+    progress: bool = True,
 ) -> int:
     """Stream :func:`simulate_interactions` to one Parquet file; return the rows written.
 
@@ -393,8 +460,14 @@ def write_interactions(
     """
     from skillmatch._sim_parquet import write_frames
 
-    frames = simulate_interactions(world, n_workers, seed=seed,
-                                   impressions_per_worker=impressions_per_worker, policy=policy,
-                                   recommender=recommender, chunk_size=chunk_size)
+    frames = simulate_interactions(
+        world,
+        n_workers,
+        seed=seed,
+        impressions_per_worker=impressions_per_worker,
+        policy=policy,
+        recommender=recommender,
+        chunk_size=chunk_size,
+    )
     total = n_workers * impressions_per_worker
     return write_frames(frames, path, interaction_schema(), total=total, progress=progress)

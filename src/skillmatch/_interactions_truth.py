@@ -34,10 +34,14 @@ _MODALITIES = ("online", "in_person", "blended")
 _PREFERENCES = ("online", "in_person", "blended", "any")
 _KINDS = ("credential", "certificate", "short_course")
 #: True clash of a shift pattern (rows) with a schedule (columns, :data:`_SCHEDULES` order).
-CONFLICT = np.array([[0.1, 0.15, 0.9, 0.0, 1.0],    # day
-                     [0.7, 0.25, 0.4, 0.05, 1.0],   # night
-                     [0.6, 0.5, 0.6, 0.1, 1.0],     # rotating
-                     [0.2, 0.2, 0.35, 0.0, 0.8]])   # flexible
+CONFLICT = np.array(
+    [
+        [0.1, 0.15, 0.9, 0.0, 1.0],  # day
+        [0.7, 0.25, 0.4, 0.05, 1.0],  # night
+        [0.6, 0.5, 0.6, 0.1, 1.0],  # rotating
+        [0.2, 0.2, 0.35, 0.0, 0.8],
+    ]
+)  # flexible
 #: How much travel a delivery mode needs (online, in_person, blended).
 _TRAVEL = np.array([0.0, 1.0, 0.5])
 #: Dislike of a delivery mode (columns) by stated preference (rows).
@@ -48,8 +52,15 @@ _COST_UNIT, _COST_CAP = 300.0, 20_000.0
 _NO_CERT = 6
 #: Weights of the terms of the deterministic utility (see the module docs of _interactions).
 TERM_WEIGHTS: dict[str, float] = {
-    "learning": 3.5, "readiness": 1.5, "relevance": 2.0, "conflict": -1.5, "commute": -1.2,
-    "cost": -1.5, "award": 0.6, "sponsored": 0.4, "motivation": 1.2,
+    "learning": 3.5,
+    "readiness": 1.5,
+    "relevance": 2.0,
+    "conflict": -1.5,
+    "commute": -1.2,
+    "cost": -1.5,
+    "award": 0.6,
+    "sponsored": 0.4,
+    "motivation": 1.2,
 }
 
 
@@ -104,8 +115,16 @@ class Utility(NamedTuple):
         """The deterministic utility: :data:`TERM_WEIGHTS` times the terms (motivation centred)."""
         w = TERM_WEIGHTS
         out = w["motivation"] * (self.motivation[:, None] - 0.5)
-        for name in ("learning", "readiness", "relevance", "conflict", "commute", "cost",
-                     "award", "sponsored"):
+        for name in (
+            "learning",
+            "readiness",
+            "relevance",
+            "conflict",
+            "commute",
+            "cost",
+            "award",
+            "sponsored",
+        ):
             out = out + w[name] * getattr(self, name)
         return np.asarray(out, dtype=np.float64)
 
@@ -114,8 +133,9 @@ def _text_index(world: World) -> dict[str, int]:
     """Every surface form the catalogue generator writes, mapped to its skill index."""
     out: dict[str, int] = {}
     sk = world.skills
-    for i, (name, zh, aliases) in enumerate(zip(sk["name"], sk["name_zh"], sk["aliases"],
-                                                strict=True)):
+    for i, (name, zh, aliases) in enumerate(
+        zip(sk["name"], sk["name_zh"], sk["aliases"], strict=True)
+    ):
         for form in (name, zh, *aliases, f"{zh}（{name}）"):
             out.setdefault(norm(form), i)
     return out
@@ -131,8 +151,9 @@ def _lookup(index: dict[str, int], text: str, program_id: str) -> int:
         ) from None
 
 
-def _entries(programs: list[Program], index: dict[str, int],
-             required: bool) -> tuple[sp.csr_matrix, IntArray, FloatArray]:
+def _entries(
+    programs: list[Program], index: dict[str, int], required: bool
+) -> tuple[sp.csr_matrix, IntArray, FloatArray]:
     rows: list[int] = []
     skills: list[int] = []
     levels: list[float] = []
@@ -167,8 +188,11 @@ def _node_tables(world: World, programs: list[Program]) -> tuple[FloatArray, Flo
             elif any(s.split(".")[0] == node.chain_id for s in served):
                 link[j, p] = 0.2
             if program.sponsor is not None and program.sponsor in pos:
-                sponsor[j, p] = 1.0 if program.sponsor == node.node_id else (
-                    0.5 if program.sponsor in near else 0.0)
+                sponsor[j, p] = (
+                    1.0
+                    if program.sponsor == node.node_id
+                    else (0.5 if program.sponsor in near else 0.0)
+                )
     return link, sponsor
 
 
@@ -202,14 +226,21 @@ def build_truth(world: World) -> TruthTables:
     trades = sorted({p.certificate_trade for p in programs if p.certificate_trade})
     ints: dict[str, Any] = {"dtype": np.int64}
     return TruthTables(
-        program_ids=[p.program_id for p in programs], skill_index=skill_index,
-        taught_mean=taught_mean, taught_skill=taught_skill, taught_level=taught_level,
-        required_mean=required_mean, required_skill=required_skill,
+        program_ids=[p.program_id for p in programs],
+        skill_index=skill_index,
+        taught_mean=taught_mean,
+        taught_skill=taught_skill,
+        taught_level=taught_level,
+        required_mean=required_mean,
+        required_skill=required_skill,
         has_required=np.asarray([bool(p.required_skills) for p in programs]),
         occupation_overlap=overlap,
         occupation_index={o: i for i, o in enumerate(occ["occupation_id"])},
-        region_demand=region_demand, region_index={r: i for i, r in enumerate(world.regions)},
-        node_skills=node_skills, node_link=link, node_sponsor=sponsor,
+        region_demand=region_demand,
+        region_index={r: i for i, r in enumerate(world.regions)},
+        node_skills=node_skills,
+        node_link=link,
+        node_sponsor=sponsor,
         node_index={n.node_id: i for i, n in enumerate(world.nodes)},
         schedule=np.asarray([_SCHEDULES.index(p.schedule) for p in programs], **ints),
         modality=np.asarray([_MODALITIES.index(p.modality) for p in programs], **ints),
@@ -217,14 +248,19 @@ def build_truth(world: World) -> TruthTables:
         cost=np.asarray([p.cost for p in programs]),
         aid_eligible=np.asarray([p.aid_eligible for p in programs]),
         kind=np.asarray([_KINDS.index(p.kind) for p in programs], **ints),
-        need_education=np.asarray([EDUCATION_RANK[p.min_education] if p.min_education else 1
-                                   for p in programs], **ints),
+        need_education=np.asarray(
+            [EDUCATION_RANK[p.min_education] if p.min_education else 1 for p in programs], **ints
+        ),
         min_cert=np.asarray([p.min_certificate_level or _NO_CERT for p in programs], **ints),
-        awards_education=np.asarray([EDUCATION_RANK[p.awards_education] if p.awards_education
-                                     else -1 for p in programs], **ints),
+        awards_education=np.asarray(
+            [EDUCATION_RANK[p.awards_education] if p.awards_education else -1 for p in programs],
+            **ints,
+        ),
         awards_cert=np.asarray([p.awards_certificate_level or 0 for p in programs], **ints),
-        trade_column=np.asarray([trades.index(p.certificate_trade) if p.certificate_trade
-                                 else -1 for p in programs], **ints),
+        trade_column=np.asarray(
+            [trades.index(p.certificate_trade) if p.certificate_trade else -1 for p in programs],
+            **ints,
+        ),
         trades=trades,
     )
 
@@ -234,8 +270,9 @@ def _true_levels(t: TruthTables, truth: pd.DataFrame) -> FloatArray:
     ids = list(truth["true_skill_ids"])
     counts = np.asarray([len(x) for x in ids], dtype=np.int64)
     rows = np.repeat(np.arange(len(ids)), counts)
-    cols = np.asarray([t.skill_index[s] for s in itertools.chain.from_iterable(ids)],
-                      dtype=np.int64)
+    cols = np.asarray(
+        [t.skill_index[s] for s in itertools.chain.from_iterable(ids)], dtype=np.int64
+    )
     levels = np.asarray(list(itertools.chain.from_iterable(truth["true_levels"])), dtype=float)
     out = np.zeros((len(ids), len(t.skill_index)))
     out[rows, cols] = levels
@@ -254,8 +291,9 @@ def _best_certificates(t: TruthTables, workers: pd.DataFrame) -> IntArray:
     return out
 
 
-def _skill_terms(t: TruthTables, levels: FloatArray,
-                 demand: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _skill_terms(
+    t: TruthTables, levels: FloatArray, demand: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Learning value, preparation for the taught level, and true prerequisite coverage."""
     held = levels[:, t.taught_skill]
     target = t.taught_level[None, :]
@@ -283,20 +321,26 @@ def _background(t: TruthTables, workers: pd.DataFrame) -> _Background:
     n_nodes, n_regions = len(t.node_index), len(t.region_index)
     return _Background(
         edu=np.asarray([EDUCATION_RANK[e] for e in workers["education"]], dtype=np.int64),
-        node=np.asarray([t.node_index.get(n, n_nodes) if isinstance(n, str) else n_nodes
-                         for n in workers["employer_node"]], dtype=np.int64),
-        region=np.asarray([t.region_index.get(r, n_regions) for r in workers["region"]],
-                          dtype=np.int64),
+        node=np.asarray(
+            [
+                t.node_index.get(n, n_nodes) if isinstance(n, str) else n_nodes
+                for n in workers["employer_node"]
+            ],
+            dtype=np.int64,
+        ),
+        region=np.asarray(
+            [t.region_index.get(r, n_regions) for r in workers["region"]], dtype=np.int64
+        ),
         shift=np.asarray([_SHIFTS.index(s) for s in workers["shift_pattern"]], dtype=np.int64),
-        pref=np.asarray([_PREFERENCES.index(m) for m in workers["preferred_modality"]],
-                        dtype=np.int64),
+        pref=np.asarray(
+            [_PREFERENCES.index(m) for m in workers["preferred_modality"]], dtype=np.int64
+        ),
         hours=np.asarray(workers["weekly_hours"], dtype=np.float64),
         best=_best_certificates(t, workers),
     )
 
 
-def _readiness(t: TruthTables, b: _Background, prep: FloatArray,
-               covered: FloatArray) -> FloatArray:
+def _readiness(t: TruthTables, b: _Background, prep: FloatArray, covered: FloatArray) -> FloatArray:
     best = b.best[:, t.trade_column]  # trade -1 reads the spare column (no certificate)
     margin = np.clip(0.5 + 0.25 * (b.edu[:, None] - t.need_education[None, :]), 0.0, 1.0)
     cert_margin = np.clip(0.5 + 0.25 * (t.min_cert[None, :] - best), 0.0, 1.0)
@@ -309,8 +353,9 @@ def _award(t: TruthTables, b: _Background) -> FloatArray:
     edu_gain = np.clip(t.awards_education[None, :] - b.edu[:, None], 0, 2) / 2.0
     cert_gain = np.clip(best - t.awards_cert[None, :], 0, 2) / 2.0
     kind = t.kind[None, :]
-    return np.asarray(np.where(kind == 0, edu_gain, np.where(kind == 1, cert_gain, 0.0)),
-                      dtype=np.float64)
+    return np.asarray(
+        np.where(kind == 0, edu_gain, np.where(kind == 1, cert_gain, 0.0)), dtype=np.float64
+    )
 
 
 def hidden_utility(t: TruthTables, workers: pd.DataFrame, truth: pd.DataFrame) -> Utility:
@@ -320,8 +365,7 @@ def hidden_utility(t: TruthTables, workers: pd.DataFrame, truth: pd.DataFrame) -
     """
     b = _background(t, workers)
     levels = _true_levels(t, truth)
-    demand = np.minimum(1.0, 0.25 + 0.75 * t.region_demand[b.region]
-                        + 0.3 * t.node_skills[b.node])
+    demand = np.minimum(1.0, 0.25 + 0.75 * t.region_demand[b.region] + 0.3 * t.node_skills[b.node])
     learning, prep, covered = _skill_terms(t, levels, demand)
     occ = np.asarray([t.occupation_index[o] for o in truth["occupation_id"]], dtype=np.int64)
     overload = np.clip(t.weekly_load[None, :] / np.maximum(b.hours[:, None], 1.0) - 1, 0, 2)
@@ -334,8 +378,10 @@ def hidden_utility(t: TruthTables, workers: pd.DataFrame, truth: pd.DataFrame) -
         readiness=_readiness(t, b, prep, covered),
         relevance=0.65 * t.occupation_overlap[occ] + 0.35 * t.node_link[b.node],
         conflict=0.7 * CONFLICT[b.shift][:, t.schedule] + 0.15 * overload,
-        commute=(_TRAVEL[t.modality][None, :] * (1.0 - tolerance[:, None])
-                 + 0.5 * _MISMATCH[b.pref][:, t.modality]),
+        commute=(
+            _TRAVEL[t.modality][None, :] * (1.0 - tolerance[:, None])
+            + 0.5 * _MISMATCH[b.pref][:, t.modality]
+        ),
         cost=np.minimum(1.0, np.log1p(net / _COST_UNIT) / np.log1p(_COST_CAP / _COST_UNIT)),
         award=_award(t, b),
         sponsored=(share >= 1.0).astype(np.float64),

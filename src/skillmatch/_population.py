@@ -21,16 +21,27 @@ if TYPE_CHECKING:
     from skillmatch.simulate import World
 
 __all__ = [
-    "BLOCK_SIZE", "N_UNIFORMS", "Draws", "Tables", "build_tables", "categorical", "draw_block",
-    "frames", "make_cdf",
+    "BLOCK_SIZE",
+    "N_UNIFORMS",
+    "Draws",
+    "Tables",
+    "build_tables",
+    "categorical",
+    "draw_block",
+    "frames",
+    "make_cdf",
 ]
 
 BLOCK_SIZE = 4096
 #: Uniform columns drawn per worker; see ``_worker_rows`` for their use.
 N_UNIFORMS = 20
-_EDU_P = np.array([[0.02, 0.28, 0.18, 0.32, 0.16, 0.04],    # local workers
-                   [0.04, 0.40, 0.15, 0.28, 0.11, 0.02]])   # migrant workers
-_CLAIM_COUNT_P = (0.08, 0.14, 0.2, 0.2, 0.16, 0.11, 0.07, 0.04)   # 1..8 claimed skills
+_EDU_P = np.array(
+    [
+        [0.02, 0.28, 0.18, 0.32, 0.16, 0.04],  # local workers
+        [0.04, 0.40, 0.15, 0.28, 0.11, 0.02],
+    ]
+)  # migrant workers
+_CLAIM_COUNT_P = (0.08, 0.14, 0.2, 0.2, 0.16, 0.11, 0.07, 0.04)  # 1..8 claimed skills
 #: Claim surface form buckets: name, Chinese name, public alias, other variant, typo.
 _FORM_BUCKETS = ("name", "name_zh", "alias", "variant", "typo")
 _FORM_P = (0.2, 0.32, 0.2, 0.16, 0.12)
@@ -85,8 +96,11 @@ def _occupation_weights(world: World, node_ids: list[str]) -> np.ndarray:
     occ = world.occupations
     chains = [n.split(".")[0] for n in node_ids]
     home = list(occ["node_id"])
-    cross = np.asarray(occ["cross_cutting"], dtype=bool) if "cross_cutting" in occ else \
-        np.zeros(len(occ), dtype=bool)
+    cross = (
+        np.asarray(occ["cross_cutting"], dtype=bool)
+        if "cross_cutting" in occ
+        else np.zeros(len(occ), dtype=bool)
+    )
     w = np.full((len(node_ids) + 1, len(occ)), 0.02)
     for j, (node, chain) in enumerate(zip(node_ids, chains, strict=True)):
         w[j] += [6.0 if h == node else 0.6 if h.split(".")[0] == chain else 0.0 for h in home]
@@ -97,11 +111,14 @@ def _occupation_weights(world: World, node_ids: list[str]) -> np.ndarray:
 
 def _form_tables(world: World, index: dict[str, int]) -> tuple[np.ndarray, ...]:
     sk = world.skills
-    groups: list[list[list[str]]] = [[[name], [zh], list(al), [], []] for name, zh, al in
-                                     zip(sk["name"], sk["name_zh"], sk["aliases"], strict=True)]
+    groups: list[list[list[str]]] = [
+        [[name], [zh], list(al), [], []]
+        for name, zh, al in zip(sk["name"], sk["name_zh"], sk["aliases"], strict=True)
+    ]
     forms = world.claim_forms
-    for phrase, skill_id, kind in zip(forms["phrase"], forms["skill_id"], forms["kind"],
-                                      strict=True):
+    for phrase, skill_id, kind in zip(
+        forms["phrase"], forms["skill_id"], forms["kind"], strict=True
+    ):
         groups[index[skill_id]][4 if kind == "typo" else 3].append(phrase)
     phrases: list[str] = []
     offset = np.zeros((len(groups), len(_FORM_BUCKETS)), dtype=np.int64)
@@ -111,7 +128,7 @@ def _form_tables(world: World, index: dict[str, int]) -> tuple[np.ndarray, ...]:
             offset[i, k], count[i, k] = len(phrases), len(bucket)
             phrases.extend(bucket)
         empty = count[i] == 0
-        offset[i, empty], count[i, empty] = offset[i, 1], 1   # fall back to the Chinese name
+        offset[i, empty], count[i, empty] = offset[i, 1], 1  # fall back to the Chinese name
     return np.array(phrases, dtype=object), offset, count
 
 
@@ -123,15 +140,19 @@ def build_tables(world: World) -> Tables:
     index = {s: i for i, s in enumerate(skill_ids)}
     demand = np.array([[n.demand.get(r, 0.0) for n in nodes] for r in world.regions])
     occ = world.occupations
-    weights = np.array([REGION_WEIGHT[i] if i < len(REGION_WEIGHT) else 0.05
-                        for i in range(len(world.regions))])
+    weights = np.array(
+        [REGION_WEIGHT[i] if i < len(REGION_WEIGHT) else 0.05 for i in range(len(world.regions))]
+    )
     phrases, offset, count = _form_tables(world, index)
     trades = [x if isinstance(x, str) else None for x in occ.get("trade", [None] * len(occ))]
     return Tables(
-        region_codes=np.array(world.regions, dtype=object), region_cdf=make_cdf(weights),
-        migrant_rate=np.array([MIGRANT_RATE[i] if i < len(MIGRANT_RATE) else 0.65
-                               for i in range(len(world.regions))]),
-        node_ids=np.array(node_ids, dtype=object), node_cdf=make_cdf(demand ** 2 + 1e-6),
+        region_codes=np.array(world.regions, dtype=object),
+        region_cdf=make_cdf(weights),
+        migrant_rate=np.array(
+            [MIGRANT_RATE[i] if i < len(MIGRANT_RATE) else 0.65 for i in range(len(world.regions))]
+        ),
+        node_ids=np.array(node_ids, dtype=object),
+        node_cdf=make_cdf(demand**2 + 1e-6),
         node_skills=_padded([[index[s] for s in n.skills_demanded] or [0] for n in nodes]),
         node_len=np.array([max(1, len(n.skills_demanded)) for n in nodes]),
         occ_ids=list(occ["occupation_id"]),
@@ -143,7 +164,9 @@ def build_tables(world: World) -> Tables:
         occ_has_trade=np.array([x is not None for x in trades]),
         skill_ids=np.array(skill_ids, dtype=object),
         skill_names=list(zip(world.skills["name"], world.skills["name_zh"], strict=True)),
-        phrases=phrases, form_offset=offset, form_count=count,
+        phrases=phrases,
+        form_offset=offset,
+        form_count=count,
     )
 
 
@@ -192,7 +215,8 @@ def _skill_draws(t: Tables, rng: np.random.Generator, d: dict[str, np.ndarray]) 
     bucket = categorical(make_cdf(np.array(_FORM_P)), rng.random(b * width)).reshape(b, width)
     skill = np.maximum(d["order"], 0)
     d["form"] = t.form_offset[skill, bucket] + (
-        rng.random((b, width)) * t.form_count[skill, bucket]).astype(np.int64)
+        rng.random((b, width)) * t.form_count[skill, bucket]
+    ).astype(np.int64)
 
 
 def draw_block(t: Tables, seed: int, block: int) -> Draws:
@@ -205,9 +229,15 @@ def draw_block(t: Tables, seed: int, block: int) -> Draws:
     age = 18 + np.floor(rng.beta(2.0, np.where(migrant, 3.6, 3.0)) * 43).astype(np.int64)
     edu = categorical(make_cdf(_EDU_P)[migrant.astype(np.int64)], u[:, 3])
     node = np.where(u[:, 4] < 0.92, categorical(t.node_cdf[region], u[:, 5]), len(t.node_ids))
-    d: dict[str, Any] = {"u": u, "region": region, "migrant": migrant, "age": age,
-                         "education": edu, "node": node,
-                         "occ": categorical(t.occ_cdf[node], u[:, 6])}
+    d: dict[str, Any] = {
+        "u": u,
+        "region": region,
+        "migrant": migrant,
+        "age": age,
+        "education": edu,
+        "node": node,
+        "occ": categorical(t.occ_cdf[node], u[:, 6]),
+    }
     d["hours"] = np.round((2 + 18 * rng.beta(1.6, 3.0, b)) * 2) / 2
     d["motivation"] = np.round(rng.beta(2.2, 2.0, b), 4)
     d["commute"] = np.round(rng.beta(2.0, 2.5, b), 4)
@@ -215,8 +245,13 @@ def draw_block(t: Tables, seed: int, block: int) -> Draws:
     return Draws(**d)
 
 
-def frames(world: World, n: int, seed: int, chunk_size: int,
-           build: Callable[[Tables, Draws, int, int], pd.DataFrame]) -> Iterator[pd.DataFrame]:
+def frames(
+    world: World,
+    n: int,
+    seed: int,
+    chunk_size: int,
+    build: Callable[[Tables, Draws, int, int], pd.DataFrame],
+) -> Iterator[pd.DataFrame]:
     """Yield frames of ``chunk_size`` rows made by ``build(tables, draws, start, lo, hi)``."""
     tables = build_tables(world)
     pending: list[pd.DataFrame] = []
@@ -232,4 +267,3 @@ def frames(world: World, n: int, seed: int, chunk_size: int,
             yield merged.iloc[:take].reset_index(drop=True)
             rest = merged.iloc[take:]
             pending, n_pending = ([rest] if len(rest) else []), len(rest)
-

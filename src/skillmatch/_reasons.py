@@ -115,77 +115,127 @@ def _names(pairs: list[tuple[str, str]], lang: int, n: int = 3) -> str:
 
 
 _SHIFT_ZH = {"day": "白班", "night": "夜班", "rotating": "倒班", "flexible": "弹性工作时间"}
-_SCHEDULE_EN = {"weekday_evening": "Weekday-evening classes", "weekend": "Weekend classes",
-                "weekday_day": "Weekday daytime classes", "self_paced": "Self-paced study",
-                "full_time": "Full-time study"}
-_SCHEDULE_ZH = {"weekday_evening": "工作日晚间上课", "weekend": "周末上课",
-                "weekday_day": "工作日白天上课", "self_paced": "自主安排学习时间",
-                "full_time": "全日制学习"}
-_EDU_ZH = {"primary": "小学", "junior_secondary": "初中", "senior_secondary": "高中",
-           "secondary_vocational": "中职", "junior_college": "大专", "bachelor": "本科",
-           "postgraduate": "研究生"}
+_SCHEDULE_EN = {
+    "weekday_evening": "Weekday-evening classes",
+    "weekend": "Weekend classes",
+    "weekday_day": "Weekday daytime classes",
+    "self_paced": "Self-paced study",
+    "full_time": "Full-time study",
+}
+_SCHEDULE_ZH = {
+    "weekday_evening": "工作日晚间上课",
+    "weekend": "周末上课",
+    "weekday_day": "工作日白天上课",
+    "self_paced": "自主安排学习时间",
+    "full_time": "全日制学习",
+}
+_EDU_ZH = {
+    "primary": "小学",
+    "junior_secondary": "初中",
+    "senior_secondary": "高中",
+    "secondary_vocational": "中职",
+    "junior_college": "大专",
+    "bachelor": "本科",
+    "postgraduate": "研究生",
+}
 _MODALITY_ZH = {"online": "线上", "in_person": "线下面授", "blended": "线上线下混合"}
 
 
 def _texts(code: str, c: ReasonContext) -> tuple[str, str]:  # noqa: PLR0911 - a lookup table
     if code == "skills_match":
         if c.matched:
-            return (f"Builds on skills you have: {_names(c.matched, 0)}.",
-                    f"与你已有的技能相关：{_names(c.matched, 1)}。")
+            return (
+                f"Builds on skills you have: {_names(c.matched, 0)}.",
+                f"与你已有的技能相关：{_names(c.matched, 1)}。",
+            )
         return (f"Related to your work as {c.occupation}.", f"与你的工作（{c.occupation}）相关。")
     if code == "goal_match":
         return (f"Matches your goal: \u201c{c.goal}\u201d.", f"符合你的目标：“{c.goal}”。")
     if code == "prerequisites_met":
-        return (f"You meet its skill prerequisites ({_names(c.required_met, 0)}).",
-                f"你已具备报读所需的技能（{_names(c.required_met, 1)}）。")
+        return (
+            f"You meet its skill prerequisites ({_names(c.required_met, 0)}).",
+            f"你已具备报读所需的技能（{_names(c.required_met, 1)}）。",
+        )
     if code == "skill_gain":
-        return (f"Teaches skills in demand in your region: {_names(c.gained, 0)}.",
-                f"可学到本地区紧缺的技能：{_names(c.gained, 1)}。")
+        return (
+            f"Teaches skills in demand in your region: {_names(c.gained, 0)}.",
+            f"可学到本地区紧缺的技能：{_names(c.gained, 1)}。",
+        )
     if code == "chain_industrial":
-        return (f"Serves industries hiring in your region: {_names(c.nodes, 0, 2)}.",
-                f"对接本地区重点产业链岗位需求：{_names(c.nodes, 1, 2)}。")
+        return (
+            f"Serves industries hiring in your region: {_names(c.nodes, 0, 2)}.",
+            f"对接本地区重点产业链岗位需求：{_names(c.nodes, 1, 2)}。",
+        )
     if code == "chain_supply":
         emp = c.employer_node or ("your employer", "你所在企业")
-        return (f"Linked to your employer's supply chain ({emp[0]}).",
-                f"与你所在企业的供应链（{emp[1]}）紧密相关。")
+        return (
+            f"Linked to your employer's supply chain ({emp[0]}).",
+            f"与你所在企业的供应链（{emp[1]}）紧密相关。",
+        )
     if code == "chain_innovation":
-        return (f"Prepares you for emerging technology in your region: {_names(c.nodes, 0, 2)}.",
-                f"面向本地区创新链上的新技术：{_names(c.nodes, 1, 2)}。")
+        return (
+            f"Prepares you for emerging technology in your region: {_names(c.nodes, 0, 2)}.",
+            f"面向本地区创新链上的新技术：{_names(c.nodes, 1, 2)}。",
+        )
     if code == "credential_uplift":
         if c.education_to:
-            return (f"Raises your education from {c.education_from.replace('_', ' ')} to "
-                    f"{c.education_to.replace('_', ' ')}.",
-                    f"学历可从{_EDU_ZH.get(c.education_from, c.education_from)}提升到"
-                    f"{_EDU_ZH.get(c.education_to, c.education_to)}。")
-        return (f"Earns a national skill certificate at level {c.certificate_to}.",
-                f"可获得国家职业技能等级证书（{c.certificate_to}级）。")
+            return (
+                f"Raises your education from {c.education_from.replace('_', ' ')} to "
+                f"{c.education_to.replace('_', ' ')}.",
+                f"学历可从{_EDU_ZH.get(c.education_from, c.education_from)}提升到"
+                f"{_EDU_ZH.get(c.education_to, c.education_to)}。",
+            )
+        return (
+            f"Earns a national skill certificate at level {c.certificate_to}.",
+            f"可获得国家职业技能等级证书（{c.certificate_to}级）。",
+        )
     if code == "schedule_fit":
-        return (f"{_SCHEDULE_EN.get(c.schedule, c.schedule)} fit your {c.shift} shifts.",
-                f"{_SCHEDULE_ZH.get(c.schedule, c.schedule)}，适合你的"
-                f"{_SHIFT_ZH.get(c.shift, c.shift)}。")
+        return (
+            f"{_SCHEDULE_EN.get(c.schedule, c.schedule)} fit your {c.shift} shifts.",
+            f"{_SCHEDULE_ZH.get(c.schedule, c.schedule)}，适合你的"
+            f"{_SHIFT_ZH.get(c.shift, c.shift)}。",
+        )
     if code == "hours_fit":
-        return (f"Needs about {c.weekly_load:.0f} h a week; you have {c.weekly_hours:.0f} h.",
-                f"每周约需{c.weekly_load:.0f}小时，你每周有{c.weekly_hours:.0f}小时可用。")
+        return (
+            f"Needs about {c.weekly_load:.0f} h a week; you have {c.weekly_hours:.0f} h.",
+            f"每周约需{c.weekly_load:.0f}小时，你每周有{c.weekly_hours:.0f}小时可用。",
+        )
     if code == "modality_fit":
-        return (f"Delivered {c.modality.replace('_', ' ')}, as you prefer.",
-                f"授课方式为{_MODALITY_ZH.get(c.modality, c.modality)}，符合你的偏好。")
+        return (
+            f"Delivered {c.modality.replace('_', ' ')}, as you prefer.",
+            f"授课方式为{_MODALITY_ZH.get(c.modality, c.modality)}，符合你的偏好。",
+        )
     if code == "affordable":
         if c.net_cost < 1:
-            return ("Free for you after financial aid and sponsorship.", "经资助和企业分担后，你无需付费。")
-        return (f"You pay about \u00a5{c.net_cost:,.0f} after financial aid and sponsorship.",
-                f"扣除资助和企业分担后，你约需支付{c.net_cost:,.0f}元。")
+            return (
+                "Free for you after financial aid and sponsorship.",
+                "经资助和企业分担后，你无需付费。",
+            )
+        return (
+            f"You pay about \u00a5{c.net_cost:,.0f} after financial aid and sponsorship.",
+            f"扣除资助和企业分担后，你约需支付{c.net_cost:,.0f}元。",
+        )
     if code == "credit_transfer":
         pct = round(100 * c.credit_share)
-        return (f"You already know about {pct}% of it: prior learning can shorten the program.",
-                f"你已掌握约{pct}%的内容，可申请学分认定、缩短学习时间。")
+        return (
+            f"You already know about {pct}% of it: prior learning can shorten the program.",
+            f"你已掌握约{pct}%的内容，可申请学分认定、缩短学习时间。",
+        )
     if code == "employer_sponsored":
-        return ("Co-sponsored by your employer: paid learning time.", "由你所在企业联合举办，带薪学习。")
+        return (
+            "Co-sponsored by your employer: paid learning time.",
+            "由你所在企业联合举办，带薪学习。",
+        )
     if code == "well_rated":
-        return ("Many workers who were offered it enrolled and completed it.",
-                "以往推荐给工人时，报读和结业的比例较高。")
+        return (
+            "Many workers who were offered it enrolled and completed it.",
+            "以往推荐给工人时，报读和结业的比例较高。",
+        )
     if code == "partner_sponsored":
-        return ("Sponsored by a partner in your employer's supply chain.",
-                "由你所在企业的产业链合作伙伴资助。")
+        return (
+            "Sponsored by a partner in your employer's supply chain.",
+            "由你所在企业的产业链合作伙伴资助。",
+        )
     raise KeyError(code)
 
 
@@ -196,10 +246,14 @@ def make_reason(code: str, weight: float, context: ReasonContext) -> Reason:
 
 
 _EXCLUSION_TEXT: dict[str, tuple[str, str]] = {
-    "education_below_minimum": ("Requires at least {min_education} education.",
-                                "报读需要{min_education_zh}及以上学历。"),
-    "certificate_below_minimum": ("Requires a level-{min_cert} certificate or higher{trade}.",
-                                  "报读需要{min_cert}级及以上{trade_zh}职业技能等级证书。"),
+    "education_below_minimum": (
+        "Requires at least {min_education} education.",
+        "报读需要{min_education_zh}及以上学历。",
+    ),
+    "certificate_below_minimum": (
+        "Requires a level-{min_cert} certificate or higher{trade}.",
+        "报读需要{min_cert}级及以上{trade_zh}职业技能等级证书。",
+    ),
     "no_capacity": ("No places left.", "名额已满。"),
     "not_offered_in_region": ("Not offered in your region.", "你所在地区暂未开设。"),
     "already_holds_award": ("You already hold what it awards.", "你已具备该项目授予的学历或证书。"),

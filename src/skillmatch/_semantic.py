@@ -60,8 +60,8 @@ def cjk_token_share(text: str) -> float:
 
     Examples
     --------
-    >>> cjk_token_share("叉车 forklift driving"), cjk_token_share("welding"), cjk_token_share("电焊")
-    (0.5, 0.0, 1.0)
+    >>> [cjk_token_share(t) for t in ("叉车 forklift driving", "welding", "电焊")]
+    [0.5, 0.0, 1.0]
     """
     norm = normalize_text(text)
     n_cjk = len(_CJK_CHAR.findall(norm))

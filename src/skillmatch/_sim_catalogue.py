@@ -29,9 +29,11 @@ __all__ = ["make_programs"]
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _KIND_SHARE = (("credential", 0.15), ("certificate", 0.40))
-_TIERS = (("secondary_vocational", "junior_secondary", "成人中专", "adult secondary diploma"),
-          ("junior_college", "senior_secondary", "高职扩招·大专", "junior college, expanded"),
-          ("bachelor", "junior_college", "专升本·成人本科", "bachelor's degree upgrade"))
+_TIERS = (
+    ("secondary_vocational", "junior_secondary", "成人中专", "adult secondary diploma"),
+    ("junior_college", "senior_secondary", "高职扩招·大专", "junior college, expanded"),
+    ("bachelor", "junior_college", "专升本·成人本科", "bachelor's degree upgrade"),
+)
 _CERT_HOURS = {5: (60, 120), 4: (100, 200), 3: (160, 300), 2: (240, 400), 1: (300, 500)}
 
 
@@ -71,12 +73,14 @@ def _context(tx: Taxonomy) -> _Context:
     trade_skills = {t: [index[s] for s in ids] for t, ids in tx.trade_skills.items() if ids}
     major_skills = [tagged(set(m[2].split()), tx.tags)[:20] for m in MAJORS]
     return _Context(
-        names=list(sk["name"]), zh=list(sk["name_zh"]),
+        names=list(sk["name"]),
+        zh=list(sk["name_zh"]),
         latin_aliases=[[a for a in al if not _CJK.search(a)] for al in aliases],
         zh_aliases=[[a for a in al if _CJK.search(a)] for al in aliases],
         related=[by_tag[tags[0]] for tags in tx.tags],
         anchors=[i for i, nodes in enumerate(tx.primary_nodes) if nodes],
-        skill_nodes=skill_nodes, primary_nodes=tx.primary_nodes,
+        skill_nodes=skill_nodes,
+        primary_nodes=tx.primary_nodes,
         nodes={n.node_id: n for c in tx.chains for n in c.nodes},
         trade_skills=trade_skills,
         trade_nodes={t: _top_nodes(ids, skill_nodes) for t, ids in trade_skills.items()},
@@ -96,14 +100,18 @@ def _skill_text(ctx: _Context, i: int, style: str, rng: random.Random) -> str:
     return ctx.names[i]
 
 
-def _taught(ctx: _Context, skills: list[int], levels: list[int], style: str,
-            rng: random.Random) -> list[dict[str, Any]]:
-    return [{"text": _skill_text(ctx, i, style, rng), "level": lv}
-            for i, lv in zip(skills, levels, strict=True)]
+def _taught(
+    ctx: _Context, skills: list[int], levels: list[int], style: str, rng: random.Random
+) -> list[dict[str, Any]]:
+    return [
+        {"text": _skill_text(ctx, i, style, rng), "level": lv}
+        for i, lv in zip(skills, levels, strict=True)
+    ]
 
 
-def _delivery(ctx: _Context, nodes: list[str], online: float, blended: float,
-              rng: random.Random) -> tuple[str, list[str]]:
+def _delivery(
+    ctx: _Context, nodes: list[str], online: float, blended: float, rng: random.Random
+) -> tuple[str, list[str]]:
     u = rng.random()
     if u < online:
         return "online", []
@@ -115,8 +123,9 @@ def _delivery(ctx: _Context, nodes: list[str], online: float, blended: float,
     return ("blended" if u < online + blended else "in_person"), regions
 
 
-def _provider(ctx: _Context, regions: list[str], sponsor: str | None, college: float,
-              rng: random.Random) -> str:
+def _provider(
+    ctx: _Context, regions: list[str], sponsor: str | None, college: float, rng: random.Random
+) -> str:
     if not regions:
         zh, en = ONLINE_PROVIDERS[0] if college > 0.8 else rng.choice(ONLINE_PROVIDERS)
     elif sponsor is not None and rng.random() < 0.5:
@@ -133,30 +142,46 @@ def _provider(ctx: _Context, regions: list[str], sponsor: str | None, college: f
 def _schedule(modality: str, rng: random.Random) -> str:
     if modality == "online":
         return rng.choices(("self_paced", "weekday_evening"), (0.7, 0.3))[0]
-    return rng.choices(("weekend", "weekday_evening", "weekday_day", "full_time"),
-                       (0.45, 0.3, 0.15, 0.1))[0]
+    return rng.choices(
+        ("weekend", "weekday_evening", "weekday_day", "full_time"), (0.45, 0.3, 0.15, 0.1)
+    )[0]
 
 
-def _describe(ctx: _Context, title_zh: str, skills: list[int], nodes: list[str],
-              sponsor: str | None) -> str:
+def _describe(
+    ctx: _Context, title_zh: str, skills: list[int], nodes: list[str], sponsor: str | None
+) -> str:
     zh_nodes = "、".join(ctx.nodes[n].name_zh for n in nodes) or "制造业"
     en_nodes = ", ".join(ctx.nodes[n].name_en for n in nodes) or "manufacturing"
     zh_skills = "、".join(ctx.zh[i] for i in skills[:5])
-    text = (f"{title_zh}：面向{zh_nodes}岗位，主要内容：{zh_skills}。"
-            f" Covers {', '.join(ctx.names[i] for i in skills[:5])}; for workers in {en_nodes}.")
+    text = (
+        f"{title_zh}：面向{zh_nodes}岗位，主要内容：{zh_skills}。"
+        f" Covers {', '.join(ctx.names[i] for i in skills[:5])}; for workers in {en_nodes}."
+    )
     if sponsor is not None:
         text += f" 企业共建 co-sponsored by a {ctx.nodes[sponsor].name_en} employer."
     return text
 
 
-def _common(ctx: _Context, rng: random.Random, skills: list[int], nodes: list[str],
-            online: float, sponsor_p: float, college: float) -> dict[str, Any]:
+def _common(
+    ctx: _Context,
+    rng: random.Random,
+    skills: list[int],
+    nodes: list[str],
+    online: float,
+    sponsor_p: float,
+    college: float,
+) -> dict[str, Any]:
     modality, regions = _delivery(ctx, nodes, online, 0.45, rng)
     sponsor = rng.choice(nodes) if nodes and rng.random() < sponsor_p else None
-    return {"chain_nodes": nodes, "modality": modality, "regions": regions,
-            "schedule": _schedule(modality, rng), "sponsor": sponsor,
-            "provider": _provider(ctx, regions, sponsor, college, rng),
-            "capacity": rng.randrange(20, 201, 5)}
+    return {
+        "chain_nodes": nodes,
+        "modality": modality,
+        "regions": regions,
+        "schedule": _schedule(modality, rng),
+        "sponsor": sponsor,
+        "provider": _provider(ctx, regions, sponsor, college, rng),
+        "capacity": rng.randrange(20, 201, 5),
+    }
 
 
 def _certificate(ctx: _Context, rng: random.Random) -> dict[str, Any]:
@@ -177,12 +202,16 @@ def _certificate(ctx: _Context, rng: random.Random) -> dict[str, Any]:
         "skills_taught": _taught(ctx, skills, [min(5, 7 - level)] * len(skills), style, rng),
         "min_certificate_level": level + 1 if level <= 3 else None,
         "min_education": rng.choice((None, "junior_secondary")) if level <= 2 else None,
-        "required_skills": [_skill_text(ctx, i, style, rng) for i in skills[:2]] if level <= 3
+        "required_skills": [_skill_text(ctx, i, style, rng) for i in skills[:2]]
+        if level <= 3
         else [],
-        "hours": float(hours), "weeks": max(2, min(52, hours // rng.randint(6, 16))),
+        "hours": float(hours),
+        "weeks": max(2, min(52, hours // rng.randint(6, 16))),
         "cost": float(rng.randrange(600, 1000 + 800 * (6 - level), 50)),
-        "aid_eligible": rng.random() < 0.7, "credits": round(hours / 40, 1),
-        "awards_certificate_level": level, "certificate_trade": trade,
+        "aid_eligible": rng.random() < 0.7,
+        "credits": round(hours / 40, 1),
+        "awards_certificate_level": level,
+        "certificate_trade": trade,
     }
 
 
@@ -202,9 +231,12 @@ def _credential(ctx: _Context, rng: random.Random) -> dict[str, Any]:
     return out | {
         "title": f"{title_zh} {major_en} ({tier_en})",
         "description": _describe(ctx, title_zh, skills, nodes, out["sponsor"]),
-        "kind": "credential", "min_education": min_edu, "awards_education": award,
+        "kind": "credential",
+        "min_education": min_edu,
+        "awards_education": award,
         "skills_taught": _taught(ctx, skills, levels, rng.choice(("zh", "mixed")), rng),
-        "hours": float(hours), "weeks": rng.choice(((104,), (130, 156), (104, 130))[t]),
+        "hours": float(hours),
+        "weeks": rng.choice(((104,), (130, 156), (104, 130))[t]),
         "credits": float(rng.randint(*((60, 80), (110, 140), (70, 90))[t])),
         "cost": float(rng.randrange(*((2000, 5000), (6000, 15000), (8000, 18000))[t], 100)),
         "aid_eligible": rng.random() < (0.6, 0.75, 0.3)[t],
@@ -214,8 +246,9 @@ def _credential(ctx: _Context, rng: random.Random) -> dict[str, Any]:
 
 def _short_course(ctx: _Context, rng: random.Random) -> dict[str, Any]:
     anchor = rng.choice(ctx.anchors)
-    others = [i for i in rng.sample(ctx.related[anchor], min(6, len(ctx.related[anchor])))
-              if i != anchor]
+    others = [
+        i for i in rng.sample(ctx.related[anchor], min(6, len(ctx.related[anchor]))) if i != anchor
+    ]
     skills = [anchor, *others[: rng.randint(1, 4)]]
     tpl_zh, tpl_en, level = rng.choice(SHORT_TEMPLATES)
     primary = ctx.primary_nodes[anchor]
@@ -228,13 +261,16 @@ def _short_course(ctx: _Context, rng: random.Random) -> dict[str, Any]:
         "title": f"{title_zh} {tpl_en.format(en=ctx.names[anchor])}",
         "description": _describe(ctx, title_zh, skills, nodes, out["sponsor"]),
         "kind": "short_course",
-        "skills_taught": _taught(ctx, skills, [level] + [max(1, level - 1)] * (len(skills) - 1),
-                                 style, rng),
+        "skills_taught": _taught(
+            ctx, skills, [level] + [max(1, level - 1)] * (len(skills) - 1), style, rng
+        ),
         "required_skills": [_skill_text(ctx, anchor, style, rng)] if level >= 4 else [],
         "min_education": "junior_secondary" if rng.random() < 0.1 else None,
-        "hours": float(hours), "weeks": max(1, min(12, hours // rng.randint(4, 12))),
+        "hours": float(hours),
+        "weeks": max(1, min(12, hours // rng.randint(4, 12))),
         "cost": 0.0 if rng.random() < 0.2 else float(rng.randrange(100, 3001, 50)),
-        "aid_eligible": rng.random() < 0.45, "credits": round(hours / 40 * 2) / 2,
+        "aid_eligible": rng.random() < 0.45,
+        "credits": round(hours / 40 * 2) / 2,
     }
 
 
@@ -250,7 +286,8 @@ def make_programs(tx: Taxonomy, n: int, seed: int) -> list[Program]:
     """Draw ``n`` programs with ids ``p000001`` ... from one seeded stream."""
     rng = random.Random(f"{seed}:programs")
     ctx = _context(tx)
-    build = {"credential": _credential, "certificate": _certificate,
-             "short_course": _short_course}
-    return [Program.model_validate({"program_id": f"p{i + 1:06d}", **build[kind](ctx, rng)})
-            for i, kind in enumerate(_kinds(n, rng))]
+    build = {"credential": _credential, "certificate": _certificate, "short_course": _short_course}
+    return [
+        Program.model_validate({"program_id": f"p{i + 1:06d}", **build[kind](ctx, rng)})
+        for i, kind in enumerate(_kinds(n, rng))
+    ]

@@ -17,29 +17,72 @@ from skillmatch.schema import Chain, ChainNode
 __all__ = ["Taxonomy", "build_taxonomy", "norm", "parse_rows", "tagged"]
 
 #: Skills every chain node demands, whatever its tags.
-_GENERIC_SKILLS = ("Workplace safety", "5S workplace organisation", "Standard work",
-                   "Visual inspection")
+_GENERIC_SKILLS = (
+    "Workplace safety",
+    "5S workplace organisation",
+    "Standard work",
+    "Visual inspection",
+)
 _MAX_NODE_SKILLS = 150
 _MAX_OCCUPATION_SKILLS = 30
 _MAX_TRADE_SKILLS = 25
 _CATEGORY = {
-    "weld": "welding", "mach": "machining", "sheet": "sheet metal and stamping", "mold": "tooling",
-    "fit": "mechanical assembly", "elec": "electrical", "auto": "automation", "robot": "robotics",
-    "inst": "metrology", "ndt": "non-destructive testing", "qa": "quality", "lean": "lean",
-    "safety": "safety", "maint": "maintenance", "hyd": "fluid power", "draw": "design and drawing",
-    "digital": "digital manufacturing", "it": "IT and data", "logi": "logistics",
-    "batmat": "battery materials", "cell": "battery cells", "pack": "battery packs",
-    "veh": "vehicles", "motor": "electric drives", "charge": "charging",
+    "weld": "welding",
+    "mach": "machining",
+    "sheet": "sheet metal and stamping",
+    "mold": "tooling",
+    "fit": "mechanical assembly",
+    "elec": "electrical",
+    "auto": "automation",
+    "robot": "robotics",
+    "inst": "metrology",
+    "ndt": "non-destructive testing",
+    "qa": "quality",
+    "lean": "lean",
+    "safety": "safety",
+    "maint": "maintenance",
+    "hyd": "fluid power",
+    "draw": "design and drawing",
+    "digital": "digital manufacturing",
+    "it": "IT and data",
+    "logi": "logistics",
+    "batmat": "battery materials",
+    "cell": "battery cells",
+    "pack": "battery packs",
+    "veh": "vehicles",
+    "motor": "electric drives",
+    "charge": "charging",
     "adas": "connected vehicles",
-    "clean": "cleanroom", "fab": "wafer fabrication", "icdesign": "chip design",
-    "pkg": "packaging and test", "wafer": "semiconductor materials", "smt": "electronics assembly",
-    "pcb": "printed circuit boards", "display": "displays", "pvmat": "silicon materials",
-    "pvcell": "solar cells", "pvmod": "PV modules", "pvplant": "PV plants", "ess": "energy storage",
-    "gmp": "pharmaceutical production", "lab": "laboratory analysis", "bio": "bioprocessing",
-    "meddev": "medical devices", "chem": "chemical processing", "metal": "metals",
-    "comp": "composites and ceramics", "magnet": "magnetic materials", "poly": "polymers",
-    "paint": "surface finishing", "spin": "spinning", "weave": "weaving", "dye": "dyeing",
-    "fibre": "fibres", "sew": "garments", "ecom": "e-commerce", "soft": "workplace skills",
+    "clean": "cleanroom",
+    "fab": "wafer fabrication",
+    "icdesign": "chip design",
+    "pkg": "packaging and test",
+    "wafer": "semiconductor materials",
+    "smt": "electronics assembly",
+    "pcb": "printed circuit boards",
+    "display": "displays",
+    "pvmat": "silicon materials",
+    "pvcell": "solar cells",
+    "pvmod": "PV modules",
+    "pvplant": "PV plants",
+    "ess": "energy storage",
+    "gmp": "pharmaceutical production",
+    "lab": "laboratory analysis",
+    "bio": "bioprocessing",
+    "meddev": "medical devices",
+    "chem": "chemical processing",
+    "metal": "metals",
+    "comp": "composites and ceramics",
+    "magnet": "magnetic materials",
+    "poly": "polymers",
+    "paint": "surface finishing",
+    "spin": "spinning",
+    "weave": "weaving",
+    "dye": "dyeing",
+    "fibre": "fibres",
+    "sew": "garments",
+    "ecom": "e-commerce",
+    "soft": "workplace skills",
     "hv": "high-voltage electrical",
 }
 
@@ -82,8 +125,7 @@ def _skill_rows() -> list[SkillRow]:
     rows: list[SkillRow] = []
     for fields in parse_rows(CORE_ROWS) + parse_rows(SECTOR_ROWS):
         fields = fields + [""] * (5 - len(fields))
-        rows.append((fields[0], fields[1], _split(fields[2]), fields[3].split(),
-                     _split(fields[4])))
+        rows.append((fields[0], fields[1], _split(fields[2]), fields[3].split(), _split(fields[4])))
     return rows + combo_rows()
 
 
@@ -108,8 +150,9 @@ def _node_skills(tags: set[str], skill_tags: list[list[str]], generic: list[int]
     return picked[:_MAX_NODE_SKILLS]
 
 
-def _demand(strength: tuple[float, ...], overrides: dict[str, float],
-            rng: random.Random) -> dict[str, float]:
+def _demand(
+    strength: tuple[float, ...], overrides: dict[str, float], rng: random.Random
+) -> dict[str, float]:
     out = {}
     for region, base in zip(REGIONS, strength, strict=True):
         value = overrides.get(region, base) + rng.uniform(-0.05, 0.05)
@@ -117,20 +160,29 @@ def _demand(strength: tuple[float, ...], overrides: dict[str, float],
     return out
 
 
-def _chains(ids: list[str], skill_tags: list[list[str]], generic: list[int],
-            rng: random.Random) -> list[Chain]:
+def _chains(
+    ids: list[str], skill_tags: list[list[str]], generic: list[int], rng: random.Random
+) -> list[Chain]:
     chains = []
     for chain_id, name_en, name_zh, strength, specs in CHAIN_SPECS:
         node_ids = [f"{chain_id}.{spec[0]}" for spec in specs]
         nodes = []
         for pos, (_slug, en, zh, stage, tags, overrides) in enumerate(specs):
             demanded = _node_skills(set(tags.split()), skill_tags, generic)
-            nodes.append(ChainNode(
-                node_id=node_ids[pos], chain_id=chain_id, name_en=en, name_zh=zh, position=pos,
-                upstream=node_ids[pos - 1:pos], downstream=node_ids[pos + 1:pos + 2],
-                innovation_stage=stage,
-                skills_demanded=[ids[i] for i in demanded],
-                demand=_demand(strength, overrides, rng)))
+            nodes.append(
+                ChainNode(
+                    node_id=node_ids[pos],
+                    chain_id=chain_id,
+                    name_en=en,
+                    name_zh=zh,
+                    position=pos,
+                    upstream=node_ids[pos - 1 : pos],
+                    downstream=node_ids[pos + 1 : pos + 2],
+                    innovation_stage=stage,
+                    skills_demanded=[ids[i] for i in demanded],
+                    demand=_demand(strength, overrides, rng),
+                )
+            )
         chains.append(Chain(chain_id=chain_id, name_en=name_en, name_zh=name_zh, nodes=nodes))
     return chains
 
@@ -152,16 +204,25 @@ def _primary_nodes(skill_tags: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def _occupations(by_name: dict[str, int], ids: list[str],
-                 skill_tags: list[list[str]]) -> pd.DataFrame:
+def _occupations(
+    by_name: dict[str, int], ids: list[str], skill_tags: list[list[str]]
+) -> pd.DataFrame:
     records = []
     for occ_id, en, zh, node_id, tags, extra, trade in parse_rows(OCCUPATION_ROWS):
         picked = [by_name[name] for name in _split(extra)] + tagged(set(tags.split()), skill_tags)
         picked += [by_name["Workplace safety"], by_name["5S workplace organisation"]]
         picked = list(dict.fromkeys(picked))[:_MAX_OCCUPATION_SKILLS]
-        records.append({"occupation_id": occ_id.lstrip("*"), "name": en, "name_zh": zh,
-                        "node_id": node_id, "skill_ids": [ids[i] for i in picked],
-                        "trade": trade or None, "cross_cutting": occ_id.startswith("*")})
+        records.append(
+            {
+                "occupation_id": occ_id.lstrip("*"),
+                "name": en,
+                "name_zh": zh,
+                "node_id": node_id,
+                "skill_ids": [ids[i] for i in picked],
+                "trade": trade or None,
+                "cross_cutting": occ_id.startswith("*"),
+            }
+        )
     return pd.DataFrame.from_records(records)
 
 
@@ -189,16 +250,34 @@ def build_taxonomy(seed: int) -> Taxonomy:
             node_ids[index[skill_id]].append(node.node_id)
             node_names[index[skill_id]].append(node.name_en)
     primary = _primary_nodes(tags)
-    node_ids = [[n for n in nodes if n in primary[i]] + [n for n in nodes if n not in primary[i]]
-                for i, nodes in enumerate(node_ids)]
-    skills = pd.DataFrame({
-        "skill_id": ids, "name": [r[0] for r in rows], "name_zh": [r[1] for r in rows],
-        "aliases": aliases,
-        "description": [_description(r[0], r[1], _CATEGORY[r[3][0]], node_names[i])
-                        for i, r in enumerate(rows)],
-        "category": [_CATEGORY[r[3][0]] for r in rows], "node_ids": node_ids,
-    })
-    trade_skills = {trade: [ids[i] for i in tagged(set(t.split()), tags)][:_MAX_TRADE_SKILLS]
-                    for trade, (_en, t) in TRADES.items()}
-    return Taxonomy(skills, tags, [r[4] for r in rows], chains,
-                    _occupations(by_name, ids, tags), trade_skills, primary)
+    node_ids = [
+        [n for n in nodes if n in primary[i]] + [n for n in nodes if n not in primary[i]]
+        for i, nodes in enumerate(node_ids)
+    ]
+    skills = pd.DataFrame(
+        {
+            "skill_id": ids,
+            "name": [r[0] for r in rows],
+            "name_zh": [r[1] for r in rows],
+            "aliases": aliases,
+            "description": [
+                _description(r[0], r[1], _CATEGORY[r[3][0]], node_names[i])
+                for i, r in enumerate(rows)
+            ],
+            "category": [_CATEGORY[r[3][0]] for r in rows],
+            "node_ids": node_ids,
+        }
+    )
+    trade_skills = {
+        trade: [ids[i] for i in tagged(set(t.split()), tags)][:_MAX_TRADE_SKILLS]
+        for trade, (_en, t) in TRADES.items()
+    }
+    return Taxonomy(
+        skills,
+        tags,
+        [r[4] for r in rows],
+        chains,
+        _occupations(by_name, ids, tags),
+        trade_skills,
+        primary,
+    )

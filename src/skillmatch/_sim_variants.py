@@ -24,25 +24,73 @@ __all__ = ["VARIANT_KINDS", "build_forms", "kind_of", "typo"]
 
 VARIANT_KINDS: tuple[str, ...] = ("synonym", "abbreviation", "typo", "zh", "mixed")
 _SYNONYMS = {
-    "operation": "operating", "maintenance": "servicing", "programming": "coding",
-    "inspection": "checking", "assembly": "assembling", "testing": "tests",
-    "installation": "installing", "analysis": "analytics", "management": "managing",
-    "machining": "machine work", "welding": "weld work", "design": "designing",
-    "commissioning": "start-up", "repair": "fixing", "control": "controls",
-    "production": "manufacture", "processing": "treatment", "modelling": "modeling",
-    "mould": "mold", "moulding": "molding", "aluminium": "aluminum", "fibre": "fiber",
-    "colour": "color", "organisation": "organization", "calibration": "calibrating",
+    "operation": "operating",
+    "maintenance": "servicing",
+    "programming": "coding",
+    "inspection": "checking",
+    "assembly": "assembling",
+    "testing": "tests",
+    "installation": "installing",
+    "analysis": "analytics",
+    "management": "managing",
+    "machining": "machine work",
+    "welding": "weld work",
+    "design": "designing",
+    "commissioning": "start-up",
+    "repair": "fixing",
+    "control": "controls",
+    "production": "manufacture",
+    "processing": "treatment",
+    "modelling": "modeling",
+    "mould": "mold",
+    "moulding": "molding",
+    "aluminium": "aluminum",
+    "fibre": "fiber",
+    "colour": "color",
+    "organisation": "organization",
+    "calibration": "calibrating",
 }
 _ABBREVIATIONS = {
-    "programming": "prog.", "maintenance": "maint.", "inspection": "insp.", "operation": "ops",
-    "management": "mgmt", "manufacturing": "mfg", "engineering": "eng.", "equipment": "equip.",
-    "technology": "tech", "installation": "install", "assembly": "assy", "control": "ctrl",
-    "electrical": "elec.", "machine": "mach.", "process": "proc.", "system": "sys",
-    "systems": "sys", "commissioning": "comm.", "quality": "qual.", "testing": "test",
+    "programming": "prog.",
+    "maintenance": "maint.",
+    "inspection": "insp.",
+    "operation": "ops",
+    "management": "mgmt",
+    "manufacturing": "mfg",
+    "engineering": "eng.",
+    "equipment": "equip.",
+    "technology": "tech",
+    "installation": "install",
+    "assembly": "assy",
+    "control": "ctrl",
+    "electrical": "elec.",
+    "machine": "mach.",
+    "process": "proc.",
+    "system": "sys",
+    "systems": "sys",
+    "commissioning": "comm.",
+    "quality": "qual.",
+    "testing": "test",
 }
 _ZH_SUFFIXES = ("操作", "技术", "工艺", "作业", "管理", "应用", "维护", "规范")
-_ZH_VERBS = ("编程", "操作", "维修", "维护", "调试", "检测", "测试", "安装", "焊接", "装配",
-             "设计", "分析", "管理", "加工", "控制", "检验")
+_ZH_VERBS = (
+    "编程",
+    "操作",
+    "维修",
+    "维护",
+    "调试",
+    "检测",
+    "测试",
+    "安装",
+    "焊接",
+    "装配",
+    "设计",
+    "分析",
+    "管理",
+    "加工",
+    "控制",
+    "检验",
+)
 _ZH_PREFIXES = ("会", "熟悉", "懂")
 _ZH_TAILS = ("经验", "技能", "相关工作")
 _KEYBOARD = "qwertyuiopasdfghjklzxcvbnm"
@@ -77,17 +125,17 @@ def typo(text: str, rng: random.Random) -> str | None:
     pos = rng.randrange(1, len(word) - 1)
     op = rng.randrange(4)
     if op == 0:
-        new = word[:pos] + word[pos + 1:]
+        new = word[:pos] + word[pos + 1 :]
     elif op == 1:
         new = word[:pos] + word[pos] + word[pos:]
     elif op == 2:
-        new = word[:pos] + word[pos + 1] + word[pos] + word[pos + 2:]
+        new = word[:pos] + word[pos + 1] + word[pos] + word[pos + 2 :]
     else:
         k = _KEYBOARD.find(word[pos].lower())
-        new = word[:pos] + _KEYBOARD[(k + 1) % len(_KEYBOARD)] + word[pos + 1:]
+        new = word[:pos] + _KEYBOARD[(k + 1) % len(_KEYBOARD)] + word[pos + 1 :]
     if new == word:
         return None
-    return " ".join(words[:i] + [new] + words[i + 1:])
+    return " ".join(words[:i] + [new] + words[i + 1 :])
 
 
 def _substitute(name: str, table: dict[str, str]) -> list[str]:
@@ -96,7 +144,7 @@ def _substitute(name: str, table: dict[str, str]) -> list[str]:
     for i, word in enumerate(words):
         replacement = table.get(word.lower())
         if replacement:
-            out.append(" ".join(words[:i] + [replacement] + words[i + 1:]).lower())
+            out.append(" ".join(words[:i] + [replacement] + words[i + 1 :]).lower())
     return out[:2]
 
 
@@ -142,14 +190,17 @@ def _public_forms(skills: pd.DataFrame) -> set[str]:
     return forms | {norm(a) for aliases in skills["aliases"] for a in aliases}
 
 
-def build_forms(skills: pd.DataFrame, hand: list[list[str]],
-                seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_forms(
+    skills: pd.DataFrame, hand: list[list[str]], seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(held_out, claim_forms)``, both with columns ``phrase, skill_id, kind``."""
-    held_rng, claim_rng, split_rng = (random.Random(f"{seed}:{k}")
-                                      for k in ("held", "claim", "split"))
+    held_rng, claim_rng, split_rng = (
+        random.Random(f"{seed}:{k}") for k in ("held", "claim", "split")
+    )
     candidates: list[tuple[str, str, str, bool]] = []  # phrase, skill_id, kind, is_held_out
-    rows = zip(skills["skill_id"], skills["name"], skills["name_zh"], skills["aliases"], hand,
-               strict=True)
+    rows = zip(
+        skills["skill_id"], skills["name"], skills["name_zh"], skills["aliases"], hand, strict=True
+    )
     for skill_id, name, zh, aliases, hand_forms in rows:
         for phrase, kind in _rule_forms(name, zh, list(aliases), hand_forms):
             to_held = phrase in hand_forms or split_rng.random() < 0.6

@@ -57,8 +57,10 @@ def top_k(scores: NDArray[np.float32], allowed: NDArray[np.bool_], k: int) -> To
     if kk == 0:
         empty = np.zeros((n_rows, k), dtype=np.int64) - 1
         return TopK(empty, np.full((n_rows, k), np.nan, dtype=np.float32))
-    part = np.argpartition(-keys, kk - 1, axis=1)[:, :kk] if kk < n_cols else (
-        np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy()
+    part = (
+        np.argpartition(-keys, kk - 1, axis=1)[:, :kk]
+        if kk < n_cols
+        else (np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy())
     )
     part_keys = np.take_along_axis(keys, part, axis=1)
     order = np.argsort(-part_keys, axis=1, kind="stable")

@@ -19,27 +19,64 @@ from skillmatch._population import Draws, Tables, categorical, make_cdf
 __all__ = ["TRUTH_COLUMNS", "WORKER_COLUMNS", "truth_frame", "worker_frame"]
 
 WORKER_COLUMNS: tuple[str, ...] = (
-    "worker_id", "skills", "occupation", "education", "certificates", "region", "employer_node",
-    "migrant", "weekly_hours", "shift_pattern", "preferred_modality", "goal", "gender", "age",
+    "worker_id",
+    "skills",
+    "occupation",
+    "education",
+    "certificates",
+    "region",
+    "employer_node",
+    "migrant",
+    "weekly_hours",
+    "shift_pattern",
+    "preferred_modality",
+    "goal",
+    "gender",
+    "age",
 )
 TRUTH_COLUMNS: tuple[str, ...] = (
-    "worker_id", "occupation_id", "true_skill_ids", "true_levels", "motivation",
+    "worker_id",
+    "occupation_id",
+    "true_skill_ids",
+    "true_levels",
+    "motivation",
     "commute_tolerance",
 )
-_EDUCATION = np.array(["primary", "junior_secondary", "senior_secondary",
-                       "secondary_vocational", "junior_college", "bachelor"], dtype=object)
-_SHIFTS = (np.array(["day", "night", "rotating", "flexible"], dtype=object),
-           make_cdf(np.array([0.42, 0.12, 0.32, 0.14])))
-_MODALITIES = (np.array(["online", "blended", "in_person", "any"], dtype=object),
-               make_cdf(np.array([0.42, 0.18, 0.14, 0.26])))
-_GENDERS = (np.array(["male", "female", "other", None], dtype=object),
-            make_cdf(np.array([0.64, 0.345, 0.005, 0.01])))
+_EDUCATION = np.array(
+    [
+        "primary",
+        "junior_secondary",
+        "senior_secondary",
+        "secondary_vocational",
+        "junior_college",
+        "bachelor",
+    ],
+    dtype=object,
+)
+_SHIFTS = (
+    np.array(["day", "night", "rotating", "flexible"], dtype=object),
+    make_cdf(np.array([0.42, 0.12, 0.32, 0.14])),
+)
+_MODALITIES = (
+    np.array(["online", "blended", "in_person", "any"], dtype=object),
+    make_cdf(np.array([0.42, 0.18, 0.14, 0.26])),
+)
+_GENDERS = (
+    np.array(["male", "female", "other", None], dtype=object),
+    make_cdf(np.array([0.64, 0.345, 0.005, 0.01])),
+)
 _CERT_LEVELS = (np.array([5, 4, 3, 2]), make_cdf(np.array([0.3, 0.42, 0.22, 0.06])))
 _TRADE_NAMES = np.array(sorted(TRADES), dtype=object)
 _GOALS = (
-    "想考{trade_zh}证", "想考{trade_zh}证 get {trade_en} certificate",
-    "get {trade_en} certificate, level {level}", "learn {skill_en}", "想学{skill_zh}",
-    "想学{skill_zh}，learn {skill_en}", "{edu}", "转岗做{occ_zh}", "move to a {occ_en} job",
+    "想考{trade_zh}证",
+    "想考{trade_zh}证 get {trade_en} certificate",
+    "get {trade_en} certificate, level {level}",
+    "learn {skill_en}",
+    "想学{skill_zh}",
+    "想学{skill_zh}，learn {skill_en}",
+    "{edu}",
+    "转岗做{occ_zh}",
+    "move to a {occ_en} job",
     "涨工资，学点新技术 better pay with new skills",
 )
 _NULLABLE = ("employer_node", "goal", "gender")
@@ -64,8 +101,10 @@ def _skills(t: Tables, d: Draws, hi: int) -> list[list[dict[str, Any]]]:
     levels[levels == 0] = None
     years = d.years[:hi][mask].astype(object)
     years[d.years[:hi][mask] < 0] = None
-    flat = [{"text": tx, "level": lv, "years": y}
-            for tx, lv, y in zip(texts, levels.tolist(), years.tolist(), strict=True)]
+    flat = [
+        {"text": tx, "level": lv, "years": y}
+        for tx, lv, y in zip(texts, levels.tolist(), years.tolist(), strict=True)
+    ]
     return _split(flat, counts)
 
 
@@ -99,9 +138,15 @@ def _goals(t: Tables, d: Draws, hi: int, best: np.ndarray) -> list[str | None]:
     for j in np.flatnonzero(u[:, 14] < 0.3 + 0.4 * d.motivation[:hi]).tolist():
         se, sz = t.skill_names[skill[j]]
         out[j] = _GOALS[tpl[j]].format(
-            trade_zh=trade[j], trade_en=TRADES[trade[j]][0], level=level[j], skill_en=se,
-            skill_zh=sz, occ_zh=t.occ_names[1, target[j]], occ_en=t.occ_names[0, target[j]],
-            edu=_EDU_GOALS[int(d.education[j] >= 4)])
+            trade_zh=trade[j],
+            trade_en=TRADES[trade[j]][0],
+            level=level[j],
+            skill_en=se,
+            skill_zh=sz,
+            occ_zh=t.occ_names[1, target[j]],
+            occ_en=t.occ_names[0, target[j]],
+            edu=_EDU_GOALS[int(d.education[j] >= 4)],
+        )
     return out
 
 
@@ -117,7 +162,8 @@ def worker_frame(t: Tables, d: Draws, start: int, hi: int) -> pd.DataFrame:
         "certificates": certificates,
         "region": t.region_codes[d.region[:hi]].tolist(),
         "employer_node": np.concatenate([t.node_ids, np.array([None], dtype=object)])[
-            d.node[:hi]].tolist(),
+            d.node[:hi]
+        ].tolist(),
         "migrant": d.migrant[:hi].tolist(),
         "weekly_hours": d.hours[:hi].tolist(),
         "shift_pattern": _pick(_SHIFTS, u[:, 8]),

@@ -52,9 +52,13 @@ def tokenize(text: str) -> list[str]:
 
 
 def _run(log: pd.DataFrame, score: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({"worker_id": log["worker_id"].to_numpy(),
-                         "program_id": log["program_id"].to_numpy(),
-                         "score": np.asarray(score, dtype=np.float64)})
+    return pd.DataFrame(
+        {
+            "worker_id": log["worker_id"].to_numpy(),
+            "program_id": log["program_id"].to_numpy(),
+            "score": np.asarray(score, dtype=np.float64),
+        }
+    )
 
 
 class PopularityBaseline:
@@ -94,7 +98,7 @@ class BM25Baseline:
             import bm25s
         except ImportError as exc:  # pragma: no cover - in the dev extra
             raise MissingDependencyError(
-                "the BM25 baseline needs bm25s: pip install \"skillmatch[dev]\""
+                'the BM25 baseline needs bm25s: pip install "skillmatch[dev]"'
             ) from exc
         self.index_ = {p.program_id: i for i, p in enumerate(programs)}
         self.model_ = bm25s.BM25()

@@ -53,7 +53,9 @@ RankerState = tuple[dict[str, Any], dict[str, NDArray[Any]]]
 _RANKER_LOADERS: dict[str, Callable[[dict[str, Any], dict[str, NDArray[Any]]], Any]] = {}
 
 
-def register_ranker(name: str, loader: Callable[[dict[str, Any], dict[str, NDArray[Any]]], Any]) -> None:
+def register_ranker(
+    name: str, loader: Callable[[dict[str, Any], dict[str, NDArray[Any]]], Any]
+) -> None:
     """Allow rankers of type ``name`` in bundles, rebuilt by ``loader(meta, arrays)``."""
     _RANKER_LOADERS[name] = loader
 
@@ -91,8 +93,9 @@ def _ranker_state(ranker: Any) -> RankerState:
 
 
 def _write_json(path: Path, payload: Any) -> None:
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+    )
 
 
 def _write_arrays(directory: Path, prefix: str, arrays: Mapping[str, NDArray[Any]]) -> None:
@@ -217,11 +220,15 @@ def _read_arrays(root: Path, prefix: str, files: Mapping[str, str]) -> dict[str,
             try:
                 arrays[key] = np.load(root / name, allow_pickle=False)
             except ValueError as exc:
-                raise ModelFormatError(f"bundle file {name!r} is not a plain array: {exc}") from None
+                raise ModelFormatError(
+                    f"bundle file {name!r} is not a plain array: {exc}"
+                ) from None
     return arrays
 
 
-def load_bundle(path: str | os.PathLike[str] | None = None, *, encoder: TextEncoder | None = None) -> Recommender:
+def load_bundle(
+    path: str | os.PathLike[str] | None = None, *, encoder: TextEncoder | None = None
+) -> Recommender:
     """Verify and load a bundle written by :func:`save_bundle` (default: the shipped one)."""
     from skillmatch.recommend import Recommender
     from skillmatch.vocab import SkillVocabulary
@@ -232,7 +239,9 @@ def load_bundle(path: str | os.PathLike[str] | None = None, *, encoder: TextEnco
     if encoder is None:
         encoder = Encoder(manifest["encoder"])
         if "encoder_cache.npy" in files:
-            encoder.use_cache(EmbeddingCache.load(root / "encoder_cache", model_id=encoder.model_id))
+            encoder.use_cache(
+                EmbeddingCache.load(root / "encoder_cache", model_id=encoder.model_id)
+            )
     vocabulary = SkillVocabulary.from_state(
         json.loads((root / "vocabulary.json").read_text(encoding="utf-8")),
         _read_arrays(root, "vocabulary", files),
@@ -249,8 +258,9 @@ def load_bundle(path: str | os.PathLike[str] | None = None, *, encoder: TextEnco
     chains = [Chain.model_validate(c) for c in _json(root, "chains.json")]
     programs = [Program.model_validate(p) for p in _json(root, "programs.json")]
     features = FeatureBuilder(**_json(root, "features.json"))
-    rec = Recommender.from_catalog(programs, chains=ChainMap(chains), vocabulary=vocabulary,
-                                   ranker=ranker, features=features)
+    rec = Recommender.from_catalog(
+        programs, chains=ChainMap(chains), vocabulary=vocabulary, ranker=ranker, features=features
+    )
     rec.bundle_hash_ = _sha256(root / "manifest.json")
     rec.manifest_ = manifest
     return rec

@@ -47,10 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("simulate", help="write a simulated worker population as Parquet")
     sim.add_argument("--workers", type=_positive_int, required=True, help="number of workers")
     sim.add_argument("--out", type=Path, help="workers Parquet file to write")
-    sim.add_argument("--interactions", type=Path, metavar="PATH",
-                     help="also (or only) write a simulated interaction log here")
-    sim.add_argument("--impressions-per-worker", type=_positive_int, default=20, metavar="N",
-                     help="programs shown to each worker in the interaction log (20)")
+    sim.add_argument(
+        "--interactions",
+        type=Path,
+        metavar="PATH",
+        help="also (or only) write a simulated interaction log here",
+    )
+    sim.add_argument(
+        "--impressions-per-worker",
+        type=_positive_int,
+        default=20,
+        metavar="N",
+        help="programs shown to each worker in the interaction log (20)",
+    )
     sim.add_argument("--programs", type=Path, help="also write the program catalogue here")
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--chunk-size", type=_positive_int, default=50_000)
@@ -65,25 +74,28 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from skillmatch.bundle import default_bundle_path
     from skillmatch.recommend import Recommender
     from skillmatch.simulate import make_workers, make_world
-
-    from skillmatch.bundle import default_bundle_path
 
     world = make_world(seed=args.seed)
     if args.seed == 0 and (default_bundle_path() / "manifest.json").is_file():
         rec = Recommender.load()  # the shipped bundle was trained on this world
     else:
-        print(f"Building the recommender over {len(world.programs)} programs, "
-              f"{len(world.skills)} skills and {len(world.chains)} chains "
-              "(encoding the taxonomy with all-MiniLM-L6-v2)...", file=sys.stderr)
+        print(
+            f"Building the recommender over {len(world.programs)} programs, "
+            f"{len(world.skills)} skills and {len(world.chains)} chains "
+            "(encoding the taxonomy with all-MiniLM-L6-v2)...",
+            file=sys.stderr,
+        )
         rec = Recommender.from_world(world)
     workers = make_workers(world, args.workers, seed=args.seed)
     results = rec.recommend_many(workers, k=args.k)
     if args.format == "json":
-        payload = [{"worker_id": w.worker_id,
-                    "recommendations": [r.model_dump(mode="json") for r in recs]}
-                   for w, recs in zip(workers, results, strict=True)]
+        payload = [
+            {"worker_id": w.worker_id, "recommendations": [r.model_dump(mode="json") for r in recs]}
+            for w, recs in zip(workers, results, strict=True)
+        ]
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
     for worker, recs in zip(workers, results, strict=True):
@@ -106,8 +118,10 @@ def _worker_table(worker: Any, recs: Sequence[Any], programs: dict[str, Any]) ->
         lines.append("  (no eligible program)")
     for r in recs:
         program = programs[r.program_id]
-        lines.append(f"  {r.rank:>2}. {program.title}  [{program.kind}, {program.modality}]"
-                     f"  score {r.score:.3f}")
+        lines.append(
+            f"  {r.rank:>2}. {program.title}  [{program.kind}, {program.modality}]"
+            f"  score {r.score:.3f}"
+        )
         for reason in r.reasons:
             lines.append(f"        - {reason.text_en}")
             lines.append(f"          {reason.text_zh}")
@@ -123,10 +137,18 @@ def _simulate(args: argparse.Namespace) -> int:
     world = make_world(seed=args.seed)
     if args.out is not None:
         start = time.perf_counter()
-        n = write_population(world, args.workers, args.out, seed=args.seed,
-                             chunk_size=args.chunk_size, progress=not args.no_progress)
-        print(f"wrote {n} workers to {args.out} in {time.perf_counter() - start:.1f} s",
-              file=sys.stderr)
+        n = write_population(
+            world,
+            args.workers,
+            args.out,
+            seed=args.seed,
+            chunk_size=args.chunk_size,
+            progress=not args.no_progress,
+        )
+        print(
+            f"wrote {n} workers to {args.out} in {time.perf_counter() - start:.1f} s",
+            file=sys.stderr,
+        )
     if args.interactions is not None:
         _simulate_interactions(world, args)
     if args.programs is not None:
@@ -139,11 +161,18 @@ def _simulate_interactions(world: Any, args: argparse.Namespace) -> None:
     from skillmatch.simulate import write_interactions
 
     start = time.perf_counter()
-    n = write_interactions(world, args.workers, args.interactions, seed=args.seed,
-                           impressions_per_worker=args.impressions_per_worker,
-                           progress=not args.no_progress)
-    print(f"wrote {n} impressions to {args.interactions} in {time.perf_counter() - start:.1f} s",
-          file=sys.stderr)
+    n = write_interactions(
+        world,
+        args.workers,
+        args.interactions,
+        seed=args.seed,
+        impressions_per_worker=args.impressions_per_worker,
+        progress=not args.no_progress,
+    )
+    print(
+        f"wrote {n} impressions to {args.interactions} in {time.perf_counter() - start:.1f} s",
+        file=sys.stderr,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

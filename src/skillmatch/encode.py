@@ -150,8 +150,12 @@ class EmbeddingCache:
         stem.parent.mkdir(parents=True, exist_ok=True)
         matrix = self._compact()
         np.save(stem.with_suffix(".npy"), matrix, allow_pickle=False)
-        meta = {"format": _CACHE_FORMAT, "model_id": self.model_id, "dim": self.dim,
-                "keys": sorted(self._index, key=self._index.__getitem__)}
+        meta = {
+            "format": _CACHE_FORMAT,
+            "model_id": self.model_id,
+            "dim": self.dim,
+            "keys": sorted(self._index, key=self._index.__getitem__),
+        }
         stem.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
         return stem
 
@@ -260,8 +264,10 @@ class Encoder:
                 path, device=self.device, local_files_only=not self.allow_download
             )
         except OSError as exc:
-            hint = "" if self.allow_download else (
-                "; nothing is downloaded unless Encoder(model, allow_download=True)"
+            hint = (
+                ""
+                if self.allow_download
+                else ("; nothing is downloaded unless Encoder(model, allow_download=True)")
             )
             raise ModelNotFoundError(
                 f"model {self.model!r} was not found locally (tried {path!r}){hint}"
@@ -299,7 +305,9 @@ class Encoder:
         Only texts never seen before go through the model.
         """
         if isinstance(texts, str):
-            raise TypeError("texts must be a sequence of strings, got a single str; wrap it in a list")
+            raise TypeError(
+                "texts must be a sequence of strings, got a single str; wrap it in a list"
+            )
         cache = self.cache
         todo = cache.missing(texts)
         if todo:

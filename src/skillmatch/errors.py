@@ -3,11 +3,11 @@
 ::
 
     SkillmatchError
-     ├── SchemaError(ValueError)            a table has missing or wrongly typed columns
-     ├── UnknownIdError(KeyError)           a worker_id / program_id / skill_id / node id is not known
-     ├── MissingDependencyError(ImportError) an optional dependency is not installed
-     ├── ModelNotFoundError(FileNotFoundError) an encoder model is not available locally
-     └── ModelFormatError(ValueError)       a model bundle is tampered with, incomplete or mismatched
+     ├── SchemaError(ValueError)          a table has missing or wrongly typed columns
+     ├── UnknownIdError(KeyError)         a worker, program, skill or node id is not known
+     ├── MissingDependencyError(ImportError)     an optional dependency is not installed
+     ├── ModelNotFoundError(FileNotFoundError)   an encoder model is not available locally
+     └── ModelFormatError(ValueError)     a model bundle is tampered with or mismatched
 
 pydantic's ``ValidationError`` (a ``ValueError``) propagates unchanged from the data models
 in :mod:`skillmatch.schema`; its messages name the field and repeat the bad value.

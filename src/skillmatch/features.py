@@ -233,9 +233,7 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
     def block(self, workers: Sequence[Worker]) -> WorkerBlock:
         """Arrays of a block of workers (one vocabulary call for all their text)."""
         check_is_fitted(self, "catalogue_")
-        return build_block(
-            workers, self.vocabulary_, self.chains_, self.catalogue_, self.semantic_
-        )
+        return build_block(workers, self.vocabulary_, self.chains_, self.catalogue_, self.semantic_)
 
     def transform(self, workers: Sequence[Worker]) -> PairFeatures:
         """Features of ``workers`` against every program."""
@@ -254,8 +252,12 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             MODALITY_FIT[block.modality][:, cat.modality],
         ]
         sponsorship = self._sponsorship(block, cat)
-        columns += [self._affordability(block, cat, sponsorship), _credit(block, cat), sponsorship,
-                    np.broadcast_to(self.prior_, (block.n_workers, cat.n_programs))]
+        columns += [
+            self._affordability(block, cat, sponsorship),
+            _credit(block, cat),
+            sponsorship,
+            np.broadcast_to(self.prior_, (block.n_workers, cat.n_programs)),
+        ]
         # feature-major storage: each feature is one contiguous (B, P) plane; ``values`` is a
         # (B, P, F) view of it, so rankers read contiguous planes and nothing is re-stacked
         planes = np.empty((len(columns), block.n_workers, cat.n_programs), dtype=np.float32)
@@ -379,7 +381,9 @@ def _exclusions(block: WorkerBlock, cat: Catalogue) -> NDArray[np.uint8]:
     return excluded
 
 
-def _holds_award(edu: NDArray[np.int64], current: NDArray[np.int64], cat: Catalogue) -> NDArray[np.bool_]:
+def _holds_award(
+    edu: NDArray[np.int64], current: NDArray[np.int64], cat: Catalogue
+) -> NDArray[np.bool_]:
     kind = cat.kind[None, :]
     has_credential = (kind == 0) & (edu >= cat.awards_education[None, :])
     has_trade = cat.cert_column[None, :] < len(cat.trades)

@@ -50,9 +50,22 @@ M = TypeVar("M", bound=BaseModel)
 
 #: Columns of the row-level error table.
 ERROR_COLUMNS: tuple[str, ...] = ("row", "field", "value", "message")
-_JSON_FIELDS = frozenset({"skills", "certificates", "skills_taught", "required_skills",
-                          "chain_nodes", "regions", "upstream", "downstream",
-                          "skills_demanded", "demand", "nodes", "reasons"})
+_JSON_FIELDS = frozenset(
+    {
+        "skills",
+        "certificates",
+        "skills_taught",
+        "required_skills",
+        "chain_nodes",
+        "regions",
+        "upstream",
+        "downstream",
+        "skills_demanded",
+        "demand",
+        "nodes",
+        "reasons",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -126,16 +139,23 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Row dicts without missing cells (so that model defaults apply), built column-wise."""
     names = [str(c) for c in df.columns]
     columns = [_column(n, df[c]) for n, c in zip(names, df.columns, strict=True)]
-    return [{n: v for n, v in zip(names, row, strict=True) if v is not None}
-            for row in zip(*columns, strict=True)] if names else [{} for _ in range(len(df))]
+    return (
+        [
+            {n: v for n, v in zip(names, row, strict=True) if v is not None}
+            for row in zip(*columns, strict=True)
+        ]
+        if names
+        else [{} for _ in range(len(df))]
+    )
 
 
 def _error_rows(position: int, exc: ValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "<row>"
-        out.append({"row": position, "field": loc, "value": repr(err.get("input")),
-                    "message": err["msg"]})
+        out.append(
+            {"row": position, "field": loc, "value": repr(err.get("input")), "message": err["msg"]}
+        )
     return out
 
 
@@ -176,7 +196,9 @@ def programs_from_frame(df: pd.DataFrame) -> ParseResult[Program]:
     return models_from_frame(df, Program)
 
 
-def models_to_frame(models: Iterable[BaseModel], columns: Sequence[str] | None = None) -> pd.DataFrame:
+def models_to_frame(
+    models: Iterable[BaseModel], columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     """One row per model, nested fields as lists of dicts (Parquet-friendly).
 
     Examples

@@ -231,7 +231,9 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X: NDArray[Any], y: NDArray[Any], groups: NDArray[Any] | None = None) -> LearnedRanker:
+    def fit(
+        self, X: NDArray[Any], y: NDArray[Any], groups: NDArray[Any] | None = None
+    ) -> LearnedRanker:
         """Fit on pair features ``X`` (n, n_features) and graded relevance ``y`` (n,)."""
         from sklearn.ensemble import HistGradientBoostingRegressor
         from sklearn.utils.validation import check_X_y
@@ -239,14 +241,22 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
         X, y = check_X_y(X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2)
         named = X.shape[1] == len(FEATURE_NAMES)  # pair features: constraints apply by name
         weight = _group_weights(groups, len(y)) if self.per_worker_weight else None
-        cst = ([int(self.monotonic and n in MONOTONIC_INCREASING) for n in FEATURE_NAMES]
-               if named else None)
+        cst = (
+            [int(self.monotonic and n in MONOTONIC_INCREASING) for n in FEATURE_NAMES]
+            if named
+            else None
+        )
         model = HistGradientBoostingRegressor(
-            max_iter=self.max_iter, learning_rate=self.learning_rate,
-            max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=self.min_samples_leaf,
-            l2_regularization=self.l2_regularization, monotonic_cst=cst,
-            interaction_cst="no_interactions", early_stopping=False,
-            random_state=self.random_state, warm_start=bool(self.verbose),
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization,
+            monotonic_cst=cst,
+            interaction_cst="no_interactions",
+            early_stopping=False,
+            random_state=self.random_state,
+            warm_start=bool(self.verbose),
         )
         _boost(model, X, y, weight, self.max_iter, bool(self.verbose))
         self.thresholds_, values, baseline = _step_functions(model, X.shape[1])
@@ -298,8 +308,12 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "values_")
         if self.n_features_in_ != len(FEATURE_NAMES):
             raise ValueError("only a ranker fitted on FEATURE_NAMES columns can be saved")
-        meta = {"type": "LearnedRanker", "params": self.get_params(),
-                "intercept": self.intercept_, "feature_names": list(FEATURE_NAMES)}
+        meta = {
+            "type": "LearnedRanker",
+            "params": self.get_params(),
+            "intercept": self.intercept_,
+            "feature_names": list(FEATURE_NAMES),
+        }
         arrays: dict[str, NDArray[Any]] = {}
         for f, name in enumerate(FEATURE_NAMES):
             arrays[f"{name}.thresholds"] = self.thresholds_[f]
@@ -312,10 +326,12 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
         if meta.get("feature_names") != list(FEATURE_NAMES):
             raise ValueError("ranker feature_names do not match FEATURE_NAMES")
         ranker = cls(**meta["params"])
-        ranker.thresholds_ = [np.asarray(arrays[f"{n}.thresholds"], dtype=np.float64)
-                              for n in FEATURE_NAMES]
-        ranker.values_ = [np.asarray(arrays[f"{n}.values"], dtype=np.float64)
-                          for n in FEATURE_NAMES]
+        ranker.thresholds_ = [
+            np.asarray(arrays[f"{n}.thresholds"], dtype=np.float64) for n in FEATURE_NAMES
+        ]
+        ranker.values_ = [
+            np.asarray(arrays[f"{n}.values"], dtype=np.float64) for n in FEATURE_NAMES
+        ]
         for n, t, v in zip(FEATURE_NAMES, ranker.thresholds_, ranker.values_, strict=True):
             if t.ndim != 1 or v.shape != (len(t) + 1,) or (np.diff(t) < 0).any():
                 raise ValueError(f"ranker arrays for feature {n!r} are malformed")
@@ -325,8 +341,12 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
 
 
 def _boost(
-    model: Any, X: NDArray[Any], y: NDArray[Any], weight: NDArray[Any] | None,
-    max_iter: int, progress: bool,
+    model: Any,
+    X: NDArray[Any],
+    y: NDArray[Any],
+    weight: NDArray[Any] | None,
+    max_iter: int,
+    progress: bool,
 ) -> None:
     """Fit, in warm-started steps of 20 iterations under a progress bar when asked."""
     if not progress:
@@ -381,9 +401,13 @@ def _step_functions(
         per_feature[int(features[0])].append(nodes)
     thresholds, values = [], []
     for f, trees in enumerate(per_feature):
-        cuts = np.unique(np.concatenate(
-            [t["num_threshold"][~t["is_leaf"].astype(bool)] for t in trees]
-        )) if trees else np.zeros(0)
+        cuts = (
+            np.unique(
+                np.concatenate([t["num_threshold"][~t["is_leaf"].astype(bool)] for t in trees])
+            )
+            if trees
+            else np.zeros(0)
+        )
         points = np.append(cuts, np.inf)  # x = cut_i lies in step i; +inf in the last step
         total = np.zeros(len(points), dtype=np.float64)
         for nodes in trees:

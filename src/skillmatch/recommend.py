@@ -115,8 +115,9 @@ class Recommender:
         features: FeatureBuilder | None = None,
     ) -> Recommender:
         """Build a recommender over ``programs`` (models, dicts or a DataFrame)."""
-        rec = cls(encoder=encoder, vocabulary=vocabulary, chains=chains, features=features,
-                  ranker=ranker)
+        rec = cls(
+            encoder=encoder, vocabulary=vocabulary, chains=chains, features=features, ranker=ranker
+        )
         return rec.set_catalog(programs)
 
     @classmethod
@@ -138,8 +139,13 @@ class Recommender:
         vocabulary = SkillVocabulary.from_frame(
             world.skills, encoder=encoder if encoder is not None else Encoder()
         )
-        return cls.from_catalog(world.programs, chains=ChainMap(world.chains),
-                                vocabulary=vocabulary, ranker=ranker, features=features)
+        return cls.from_catalog(
+            world.programs,
+            chains=ChainMap(world.chains),
+            vocabulary=vocabulary,
+            ranker=ranker,
+            features=features,
+        )
 
     def set_catalog(
         self, programs: Sequence[Program | Mapping[str, Any]] | pd.DataFrame
@@ -169,8 +175,11 @@ class Recommender:
         from skillmatch.training import program_prior, training_data
 
         prior = program_prior(log)
-        self.features_ = clone(self.features_).set_params(program_prior=prior).fit(
-            self.programs, vocabulary=self.vocabulary, chains=self.chains)
+        self.features_ = (
+            clone(self.features_)
+            .set_params(program_prior=prior)
+            .fit(self.programs, vocabulary=self.vocabulary, chains=self.chains)
+        )
         data = training_data(self, log, progress=progress)
         learnable = self.ranker is not None and not isinstance(self.ranker, LinearRanker)
         ranker = clone(self.ranker) if learnable else LearnedRanker()
@@ -277,7 +286,9 @@ class Recommender:
         if kinds is not None:
             allowed &= np.isin(cat.kind, [_choice("kinds", v, KINDS) for v in kinds])
         if modality is not None:
-            allowed &= np.isin(cat.modality, [_choice("modality", v, _MODALITIES) for v in modality])
+            allowed &= np.isin(
+                cat.modality, [_choice("modality", v, _MODALITIES) for v in modality]
+            )
         return allowed
 
     def _rank(self, workers: Sequence[Worker], k: int, allowed: NDArray[np.bool_]) -> _Ranked:
@@ -323,9 +334,7 @@ class Recommender:
         modality : iterable of {"online", "in_person", "blended"}, optional
             Keep only these delivery modes.
         """
-        return self.recommend_many(
-            [worker], k, exclude=exclude, kinds=kinds, modality=modality
-        )[0]
+        return self.recommend_many([worker], k, exclude=exclude, kinds=kinds, modality=modality)[0]
 
     def recommend_many(
         self,
@@ -358,15 +367,24 @@ class Recommender:
             codes = ranked.codes[w * k + r]
             context = self._context(ranked.block, w, p, demand, ranked.values[w, r])
             reasons = [
-                make_reason(c, ranked.contributions[w, r, _RULE_FEATURE[c]], context)
-                for c in codes
+                make_reason(c, ranked.contributions[w, r, _RULE_FEATURE[c]], context) for c in codes
             ]
-            out.append(Recommendation(program_id=cat.program_ids[p], rank=r + 1,
-                                      score=float(ranked.top.score[w, r]), reasons=reasons))
+            out.append(
+                Recommendation(
+                    program_id=cat.program_ids[p],
+                    rank=r + 1,
+                    score=float(ranked.top.score[w, r]),
+                    reasons=reasons,
+                )
+            )
         return out
 
     def _context(
-        self, block: WorkerBlock, w: int, p: int, demand: NDArray[np.float32],
+        self,
+        block: WorkerBlock,
+        w: int,
+        p: int,
+        demand: NDArray[np.float32],
         values: NDArray[np.float32],
     ) -> Any:
         fb = self._fitted()
@@ -375,8 +393,14 @@ class Recommender:
         ctx = chains.context(block.chain_region[w : w + 1], block.employer[w : w + 1])
         nodes = served_nodes(chains, cat, p, ctx.industrial[0] + ctx.supply[0])
         return reason_context(
-            block=block, w=w, cat=cat, p=p, vocab=fb.vocabulary_, chains=chains,
-            skills=PairSkills(block, w, cat, p, demand), nodes=nodes,
+            block=block,
+            w=w,
+            cat=cat,
+            p=p,
+            vocab=fb.vocabulary_,
+            chains=chains,
+            skills=PairSkills(block, w, cat, p, demand),
+            nodes=nodes,
             net_cost=float(fb.net_cost(block, p)[w]),
             credit_share=float(values[FEATURE_NAMES.index("credit_transfer")]),
         )
@@ -393,8 +417,9 @@ class Recommender:
         score = float(self.ranker_.predict(values[None, :])[0])
         excluded = int(feats.excluded[0, p])
         cat = fb.catalogue_
-        codes = reason_codes(values[None, :], contrib[None, :],
-                             np.array([cat.n_required[p] > 0]))[0]
+        codes = reason_codes(values[None, :], contrib[None, :], np.array([cat.n_required[p] > 0]))[
+            0
+        ]
         demand = fb.skill_demand(block)[0]
         skills = PairSkills(block, 0, cat, p, demand)
         context = self._context(block, 0, p, demand, values)
@@ -404,14 +429,19 @@ class Recommender:
             program_id=program_id,
             eligible=excluded == 0,
             score=score,
-            contributions=[FeatureContribution(name=n, value=float(values[j]),
-                                               contribution=float(contrib[j]))
-                           for j, n in enumerate(FEATURE_NAMES)],
+            contributions=[
+                FeatureContribution(name=n, value=float(values[j]), contribution=float(contrib[j]))
+                for j, n in enumerate(FEATURE_NAMES)
+            ],
             matched_skills=[names[i] for i in skills.matched],
             missing_skills=[names[i] for i in skills.missing],
             gained_skills=[names[i] for i in skills.gained],
-            chain_nodes=[fb.chains_.node_ids[j] for j in served_nodes(
-                fb.chains_, cat, p, np.zeros(fb.chains_.n_nodes, dtype=np.float32), n=20)],
+            chain_nodes=[
+                fb.chains_.node_ids[j]
+                for j in served_nodes(
+                    fb.chains_, cat, p, np.zeros(fb.chains_.n_nodes, dtype=np.float32), n=20
+                )
+            ],
             exclusions=exclusion_reasons(excluded, exclusion_fields(cat, p)),
             net_cost=round(context.net_cost, 2),
             aid_applied=bool(cat.aid_eligible[p]) and context.net_cost < float(cat.cost[p]),
@@ -442,8 +472,11 @@ class Recommender:
         cat = self._fitted().catalogue_
         allowed = np.ones(cat.n_programs, dtype=bool)
         step = max(1, _BLOCK_CELLS // max(1, cat.n_programs * len(FEATURE_NAMES)))
-        parts = [self._frame_part(workers[i : i + step], k, allowed)
-                 for i in range(0, len(workers), step) if cat.n_programs]
+        parts = [
+            self._frame_part(workers[i : i + step], k, allowed)
+            for i in range(0, len(workers), step)
+            if cat.n_programs
+        ]
         if not parts:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _SCORE_DTYPES.items()})
         return pd.concat(parts, ignore_index=True)
@@ -460,16 +493,20 @@ class Recommender:
         codes = np.empty(len(index), dtype=object)
         for i, c in enumerate(ranked.codes):
             codes[i] = c
-        return pd.DataFrame({
-            "worker_id": worker_ids[keep],
-            "rank": ranks[keep],
-            "program_id": ids[index[keep]],
-            "score": ranked.top.score.ravel()[keep],
-            "reason_codes": codes[keep],
-        })
+        return pd.DataFrame(
+            {
+                "worker_id": worker_ids[keep],
+                "rank": ranks[keep],
+                "program_id": ids[index[keep]],
+                "score": ranked.top.score.ravel()[keep],
+                "reason_codes": codes[keep],
+            }
+        )
 
 
-def score_frame(df: pd.DataFrame, recommender: Recommender | None = None, *, k: int = 10) -> pd.DataFrame:
+def score_frame(
+    df: pd.DataFrame, recommender: Recommender | None = None, *, k: int = 10
+) -> pd.DataFrame:
     """Rank a partition of workers: :meth:`Recommender.score_frame` as a plain function.
 
     Handy as the function a distributed engine maps over partitions. ``recommender``
@@ -486,8 +523,13 @@ def score_frame(df: pd.DataFrame, recommender: Recommender | None = None, *, k: 
     return rec.score_frame(df, k=k)
 
 
-_SCORE_DTYPES = {"worker_id": object, "rank": np.int32, "program_id": object,
-                 "score": np.float32, "reason_codes": object}
+_SCORE_DTYPES = {
+    "worker_id": object,
+    "rank": np.int32,
+    "program_id": object,
+    "score": np.float32,
+    "reason_codes": object,
+}
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> int:
@@ -531,9 +573,11 @@ def _vocabulary_from_catalog(programs: list[Program], encoder: TextEncoder | Non
     from skillmatch.encode import Encoder
     from skillmatch.vocab import SkillVocabulary
 
-    texts = list(dict.fromkeys(
-        [s.text for p in programs for s in p.skills_taught]
-        + [r for p in programs for r in p.required_skills]
-    ))
+    texts = list(
+        dict.fromkeys(
+            [s.text for p in programs for s in p.skills_taught]
+            + [r for p in programs for r in p.required_skills]
+        )
+    )
     frame = pd.DataFrame({"skill_id": [f"s{i:05d}" for i in range(len(texts))], "name": texts})
     return SkillVocabulary.from_frame(frame, encoder=encoder if encoder is not None else Encoder())

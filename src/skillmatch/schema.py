@@ -26,7 +26,7 @@ Traceback (most recent call last):
 ...
 pydantic_core._pydantic_core.ValidationError: 1 validation error for Worker
 weekly_hours
-  Input should be greater than or equal to 0 [type=greater_than_equal, input_value=-1, input_type=int]
+  Input should be greater than or equal to 0 [type=greater_than_equal, ...
 ...
 """
 
@@ -98,7 +98,9 @@ InnovationStage = Literal["mature", "scale_up", "pilot", "rnd"]
 Gender = Literal["female", "male", "other"]
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-RegionCode = Annotated[str, StringConstraints(min_length=2, max_length=16, pattern=r"^[A-Z0-9\-]+$")]
+RegionCode = Annotated[
+    str, StringConstraints(min_length=2, max_length=16, pattern=r"^[A-Z0-9\-]+$")
+]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 SkillLevel = Annotated[int, Field(ge=1, le=5)]

@@ -143,9 +143,11 @@ class World:
     claim_forms: pd.DataFrame = field(default_factory=_empty_forms)
 
     def __repr__(self) -> str:
-        return (f"World(seed={self.seed}, chains={len(self.chains)}, nodes={len(self.nodes)}, "
-                f"skills={len(self.skills)}, occupations={len(self.occupations)}, "
-                f"programs={len(self.programs)}, regions={len(self.regions)})")
+        return (
+            f"World(seed={self.seed}, chains={len(self.chains)}, nodes={len(self.nodes)}, "
+            f"skills={len(self.skills)}, occupations={len(self.occupations)}, "
+            f"programs={len(self.programs)}, regions={len(self.regions)})"
+        )
 
     @property
     def nodes(self) -> list[ChainNode]:
@@ -158,8 +160,12 @@ class World:
 
 
 def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (
-            high is not None and value > high):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
         bound = f">= {low}" if high is None else f"in [{low}, {high}]"
         raise ValueError(f"{name} must be an int {bound}, got {name}={value!r}")
     return value
@@ -194,9 +200,16 @@ def make_world(seed: int = 0, *, n_programs: int = 320) -> World:
     _check_int("n_programs", n_programs, 1, _MAX_PROGRAMS)
     tx = build_taxonomy(seed)
     held_out, claim_forms = build_forms(tx.skills, tx.held_out, seed)
-    return World(chains=tx.chains, skills=tx.skills, skill_variants=held_out,
-                 occupations=tx.occupations, programs=make_programs(tx, n_programs, seed),
-                 regions=REGIONS, seed=seed, claim_forms=claim_forms)
+    return World(
+        chains=tx.chains,
+        skills=tx.skills,
+        skill_variants=held_out,
+        occupations=tx.occupations,
+        programs=make_programs(tx, n_programs, seed),
+        regions=REGIONS,
+        seed=seed,
+        claim_forms=claim_forms,
+    )
 
 
 def _check_population(n: int, seed: int, chunk_size: int) -> None:
@@ -205,8 +218,9 @@ def _check_population(n: int, seed: int, chunk_size: int) -> None:
     _check_int("chunk_size", chunk_size, 1)
 
 
-def make_population(world: World, n: int, *, seed: int = 0,
-                    chunk_size: int = 10_000) -> Iterator[pd.DataFrame]:
+def make_population(
+    world: World, n: int, *, seed: int = 0, chunk_size: int = 10_000
+) -> Iterator[pd.DataFrame]:
     """Generate ``n`` workers lazily, as DataFrames of at most ``chunk_size`` rows.
 
     Columns are the fields of :class:`~skillmatch.schema.Worker` (:data:`WORKER_COLUMNS`):
@@ -236,8 +250,9 @@ def make_population(world: World, n: int, *, seed: int = 0,
     return frames(world, n, seed, chunk_size, worker_frame)
 
 
-def population_truth(world: World, n: int, *, seed: int = 0,
-                     chunk_size: int = 10_000) -> Iterator[pd.DataFrame]:
+def population_truth(
+    world: World, n: int, *, seed: int = 0, chunk_size: int = 10_000
+) -> Iterator[pd.DataFrame]:
     """The hidden truth behind :func:`make_population`, row-aligned for the same arguments.
 
     Columns (:data:`TRUTH_COLUMNS`): ``worker_id, occupation_id, true_skill_ids`` (list of
@@ -273,8 +288,15 @@ def make_workers(world: World, n: int, *, seed: int = 0) -> list[Worker]:
     return out
 
 
-def write_population(world: World, n: int, path: str | PathLike[str], *, seed: int = 0,
-                     chunk_size: int = 50_000, progress: bool = True) -> int:
+def write_population(
+    world: World,
+    n: int,
+    path: str | PathLike[str],
+    *,
+    seed: int = 0,
+    chunk_size: int = 50_000,
+    progress: bool = True,
+) -> int:
     """Stream ``n`` simulated workers to a Parquet file; return the number of rows written.
 
     Examples

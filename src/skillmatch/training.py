@@ -130,8 +130,7 @@ def training_data(
     if program_idx.isna().any():
         unknown = log.loc[program_idx.isna(), "program_id"].unique()
         raise UnknownIdError(
-            f"{len(unknown)} program_id(s) of the log are not in the catalogue, "
-            f"e.g. {unknown[0]!r}"
+            f"{len(unknown)} program_id(s) of the log are not in the catalogue, e.g. {unknown[0]!r}"
         )
     codes, _ = pd.factorize(log["worker_id"], sort=False)
     X = np.zeros((len(log), len(FEATURE_NAMES)), dtype=np.float32)
@@ -154,15 +153,20 @@ def _progress(blocks: range, enabled: bool, total: int, step: int) -> Any:
         return blocks
     from tqdm.auto import tqdm
 
-    return tqdm(blocks, desc="features", unit="block", total=len(blocks),
-                postfix={"workers": total})
+    return tqdm(
+        blocks, desc="features", unit="block", total=len(blocks), postfix={"workers": total}
+    )
 
 
 def score_log(ranker: Any, data: TrainingData, log: pd.DataFrame) -> pd.DataFrame:
     """A run (``worker_id, program_id, score``) of ``ranker`` over the logged impressions."""
-    return pd.DataFrame({"worker_id": log["worker_id"].to_numpy(),
-                         "program_id": log["program_id"].to_numpy(),
-                         "score": np.asarray(ranker.predict(data.X), dtype=np.float64)})
+    return pd.DataFrame(
+        {
+            "worker_id": log["worker_id"].to_numpy(),
+            "program_id": log["program_id"].to_numpy(),
+            "score": np.asarray(ranker.predict(data.X), dtype=np.float64),
+        }
+    )
 
 
 def qrels(log: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +174,9 @@ def qrels(log: pd.DataFrame) -> pd.DataFrame:
     return log[list(LOG_COLUMNS)].copy()
 
 
-def runs_for(rankers: Mapping[str, Any], data: TrainingData, log: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def runs_for(
+    rankers: Mapping[str, Any], data: TrainingData, log: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     """One run per named ranker (anything with ``predict(features)``)."""
     return {name: score_log(r, data, log) for name, r in rankers.items()}
 
@@ -183,12 +189,14 @@ def worker_groups(workers: list[Worker]) -> pd.DataFrame:
     """Group attributes for fairness reporting: migrant, gender, region and age band."""
     from skillmatch.evaluate import age_band
 
-    frame = pd.DataFrame({
-        "worker_id": [w.worker_id for w in workers],
-        "migrant": [w.migrant for w in workers],
-        "gender": [w.gender or "unknown" for w in workers],
-        "region": [w.region for w in workers],
-    })
+    frame = pd.DataFrame(
+        {
+            "worker_id": [w.worker_id for w in workers],
+            "migrant": [w.migrant for w in workers],
+            "gender": [w.gender or "unknown" for w in workers],
+            "region": [w.region for w in workers],
+        }
+    )
     ages = pd.Series([w.age for w in workers], dtype="float64")
     frame["age_band"] = "unknown"
     known = ages.notna().to_numpy() & (ages.fillna(0).to_numpy() >= 16)
@@ -221,49 +229,62 @@ def compare_models(
     runs = {
         "popularity": PopularityBaseline().fit(train_log).run(test_log),
         "bm25": BM25Baseline().fit(rec.programs).run(test_log, workers),
-        **runs_for({"embedding": embedding_ranker(), "linear": LinearRanker(),
-                    name: rec.ranker_}, data, test_log),
+        **runs_for(
+            {"embedding": embedding_ranker(), "linear": LinearRanker(), name: rec.ranker_},
+            data,
+            test_log,
+        ),
     }
-    return evaluate(runs, qrels(test_log), metrics, groups=worker_groups(workers),
-                    group_columns=("migrant", "gender", "age_band"),
-                    catalogue_size=len(rec.programs))
+    return evaluate(
+        runs,
+        qrels(test_log),
+        metrics,
+        groups=worker_groups(workers),
+        group_columns=("migrant", "gender", "age_band"),
+        catalogue_size=len(rec.programs),
+    )
 
 
 def model_card(results: pd.DataFrame, *, n_train: int, n_test: int, source: str) -> str:
     """A MODEL_CARD.md for a bundle trained on a log, with the comparison table."""
     overall = results[results["group"] == "all"].pivot_table(
-        index="model", columns="metric", values="value", sort=False)
+        index="model", columns="metric", values="value", sort=False
+    )
     groups = results[(results["group"] != "all") & (results["metric"] == "ndcg@10")]
     by_group = groups.pivot_table(index="group", columns="model", values="value", sort=False)
-    return "\n".join([
-        "# skillmatch ranker: model card",
-        "",
-        "## Model",
-        "`LearnedRanker`: histogram gradient boosting without feature interactions (one",
-        "non-decreasing step function per fit feature), trained on graded relevance",
-        "(1 click, 2 enrolment, 3 completion) of logged impressions, each worker weighted equally.",
-        f"Features: {', '.join(FEATURE_NAMES)}.",
-        "",
-        "## Data",
-        f"Interaction log `{source}`: {n_train:,} impressions for training and {n_test:,} for",
-        "evaluation, split by worker (no worker on both sides).",
-        "",
-        "## Results on held-out workers (re-ranking their logged impressions)",
-        "",
-        _markdown_table(overall),
-        "",
-        "## NDCG@10 by group",
-        "",
-        _markdown_table(by_group),
-        "",
-        "## Intended use and limits",
-        "- Ranking continuing-education programs for industrial workers inside a host platform;",
-        "  hard constraints (eligibility, capacity, quotas) are applied outside the model.",
-        "- If trained on simulated data (the default bundle is), it has learned the simulator's",
-        "  hidden utility, not real workers' behaviour: retrain on real enrolment and completion",
-        "  logs before production, and check the group table for disparities after retraining.",
-        "- Logged impressions come from a logging policy; offline metrics over re-ranked",
-        "  impressions carry that policy's position and selection bias.",
-        "",
-    ])
-
+    return "\n".join(
+        [
+            "# skillmatch ranker: model card",
+            "",
+            "## Model",
+            "`LearnedRanker`: histogram gradient boosting without feature interactions (one",
+            "non-decreasing step function per fit feature), trained on graded relevance",
+            "(1 click, 2 enrolment, 3 completion) of logged impressions, each worker weighted",
+            "equally.",
+            f"Features: {', '.join(FEATURE_NAMES)}.",
+            "",
+            "## Data",
+            f"Interaction log `{source}`: {n_train:,} impressions for training and {n_test:,} for",
+            "evaluation, split by worker (no worker on both sides).",
+            "",
+            "## Results on held-out workers (re-ranking their logged impressions)",
+            "",
+            _markdown_table(overall),
+            "",
+            "## NDCG@10 by group",
+            "",
+            _markdown_table(by_group),
+            "",
+            "## Intended use and limits",
+            "- Ranking continuing-education programs for industrial workers inside a host",
+            "  platform; hard constraints (eligibility, capacity, quotas) are applied outside",
+            "  the model.",
+            "- If trained on simulated data (the default bundle is), it has learned the",
+            "  simulator's hidden utility, not real workers' behaviour: retrain on real enrolment",
+            "  and completion",
+            "  logs before production, and check the group table for disparities after retraining.",
+            "- Logged impressions come from a logging policy; offline metrics over re-ranked",
+            "  impressions carry that policy's position and selection bias.",
+            "",
+        ]
+    )
