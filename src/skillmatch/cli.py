@@ -66,9 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sim.set_defaults(func=_simulate)
 
-    from skillmatch import _cli_serve, _cli_train
+    from skillmatch import _cli_batch, _cli_serve, _cli_train
 
     _cli_train.register(sub)
+    _cli_batch.register(sub)
     _cli_serve.register(sub)
     return parser
 

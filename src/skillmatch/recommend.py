@@ -466,9 +466,16 @@ class Recommender:
                 f"{parsed.n_invalid} invalid worker row(s); first at row {first['row']}: "
                 f"field {first['field']!r} = {first['value']}: {first['message']}"
             )
-        return self._score_workers(parsed.models, k)
+        return self.score_workers(parsed.models, k)
 
-    def _score_workers(self, workers: list[Worker], k: int) -> pd.DataFrame:
+    def score_workers(self, workers: Sequence[Worker], k: int = 10) -> pd.DataFrame:
+        """:meth:`score_frame` for workers that are already validated models.
+
+        Batch runners validate a chunk once (quarantining bad rows) and rank the valid
+        models with this, instead of validating them a second time.
+        """
+        k = check_k(k)
+        workers = list(workers)
         cat = self._fitted().catalogue_
         allowed = np.ones(cat.n_programs, dtype=bool)
         step = max(1, _BLOCK_CELLS // max(1, cat.n_programs * len(FEATURE_NAMES)))

@@ -1,0 +1,187 @@
+"""Scoring one chunk of a batch run: validate, quarantine, rank, write the part files.
+
+Runs in the main process or in a worker process of the local runner; everything it needs
+arrives in a :class:`ChunkTask`, and it returns a :class:`ChunkRecord` for the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from skillmatch._batch_io import Chunk, atomic_write_bytes, table_to_parquet_bytes
+from skillmatch._manifest import ChunkRecord
+from skillmatch.frames import workers_from_frame
+
+__all__ = ["OUTPUT_SCHEMA", "QUARANTINE_SCHEMA", "ChunkTask", "part_paths", "score_chunk"]
+
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("worker_id", pa.string()),
+        ("rank", pa.int32()),
+        ("program_id", pa.string()),
+        ("score", pa.float32()),
+        ("reason_codes", pa.list_(pa.string())),
+        ("bundle_hash", pa.string()),
+    ]
+)
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("row", pa.int64()),
+        ("worker_id", pa.string()),
+        ("field", pa.string()),
+        ("value", pa.string()),
+        ("reason", pa.string()),
+        ("record", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """A chunk to score, with its duplicate marks (``first_row[i] >= 0``: row ``i`` repeats the
+    ``worker_id`` of input row ``first_row[i]``)."""
+
+    chunk: Chunk
+    first_row: np.ndarray
+    k: int
+    bundle_hash: str
+    root: Path
+
+
+def part_paths(index: int) -> tuple[str, str]:
+    """Relative paths of the score part and the quarantine part of chunk ``index``."""
+    return f"scores/part-{index:05d}.parquet", f"_quarantine/part-{index:05d}.parquet"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _record(row: dict[str, Any]) -> str:
+    return json.dumps(_jsonable(row), ensure_ascii=False, sort_keys=False)
+
+
+def _raw_id(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _quarantine_rows(
+    task: ChunkTask, records: list[dict[str, Any]], errors: pd.DataFrame, candidates: list[int]
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    start = task.chunk.start
+    for i in np.flatnonzero(task.first_row >= 0).tolist():
+        wid = records[i].get("worker_id")
+        out.append(
+            {
+                "row": start + i,
+                "worker_id": _raw_id(wid),
+                "field": "worker_id",
+                "value": repr(wid),
+                "reason": f"duplicate worker_id (first seen at row {task.first_row[i]})",
+                "record": _record(records[i]),
+            }
+        )
+    for pos, group in errors.groupby("row", sort=True):
+        i = candidates[int(pos)]  # type: ignore[arg-type]
+        out.append(
+            {
+                "row": start + i,
+                "worker_id": _raw_id(records[i].get("worker_id")),
+                "field": "; ".join(group["field"].astype(str)),
+                "value": "; ".join(group["value"].astype(str)),
+                "reason": "; ".join(group["message"].astype(str)),
+                "record": _record(records[i]),
+            }
+        )
+    for bad in task.chunk.malformed:
+        line = bad["line"]
+        out.append(
+            {
+                "row": None,
+                "worker_id": None,
+                "field": "<line>",
+                "value": repr(bad["text"]),
+                "reason": f"unparsable CSV line {line}: expected {bad['expected']} "
+                f"columns, got {bad['actual']}",
+                "record": json.dumps({"line": line, "text": bad["text"]}, ensure_ascii=False),
+            }
+        )
+    out.sort(key=lambda r: (r["row"] is None, r["row"] if r["row"] is not None else 0))
+    return out
+
+
+def _output_table(scores: pd.DataFrame, bundle_hash: str) -> pa.Table:
+    codes = [list(c) for c in scores["reason_codes"].tolist()]
+    return pa.table(
+        {
+            "worker_id": pa.array(scores["worker_id"].tolist(), pa.string()),
+            "rank": pa.array(scores["rank"].to_numpy(np.int32), pa.int32()),
+            "program_id": pa.array(scores["program_id"].tolist(), pa.string()),
+            "score": pa.array(scores["score"].to_numpy(np.float32), pa.float32()),
+            "reason_codes": pa.array(codes, pa.list_(pa.string())),
+            "bundle_hash": pa.array([bundle_hash] * len(scores), pa.string()),
+        },
+        schema=OUTPUT_SCHEMA,
+    )
+
+
+def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
+    """Validate, quarantine and rank one chunk, write its part files atomically, and describe
+    them for the manifest."""
+    frame = task.chunk.table.to_pandas()
+    records = frame.to_dict("records")
+    candidates = np.flatnonzero(task.first_row < 0).tolist()
+    parsed = workers_from_frame(frame.iloc[candidates] if len(candidates) < len(frame) else frame)
+    # Validate at the boundary, once: the rows are already Worker models, so they are ranked
+    # through the same block path as ``score_frame`` without being validated a second time.
+    scores = recommender.score_workers(parsed.models, task.k)
+    quarantined = _quarantine_rows(task, records, parsed.errors, candidates)
+    part, q_part = part_paths(task.chunk.index)
+    q_sha: str | None = None
+    if quarantined:
+        q_bytes = table_to_parquet_bytes(
+            pa.Table.from_pylist(quarantined, schema=QUARANTINE_SCHEMA)
+        )
+        atomic_write_bytes(task.root / q_part, q_bytes)
+        q_sha = _sha(q_bytes)
+    data = table_to_parquet_bytes(_output_table(scores, task.bundle_hash))
+    atomic_write_bytes(task.root / part, data)
+    return ChunkRecord(
+        index=task.chunk.index,
+        start=task.chunk.start,
+        n_in=len(frame) + len(task.chunk.malformed),
+        n_scored=len(parsed.models),
+        n_quarantined=len(quarantined),
+        n_output_rows=len(scores),
+        part=part,
+        sha256=_sha(data),
+        quarantine_part=q_part if quarantined else None,
+        quarantine_sha256=q_sha,
+    )
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
