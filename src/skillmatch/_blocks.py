@@ -10,8 +10,8 @@ costs at most one encoder call, and only for text never seen before.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -73,12 +73,17 @@ class PhraseTable:
     position: dict[str, int]
 
 
+#: Phrase vectors kept between blocks before the memo starts afresh (about 2.5 KB each).
+PHRASE_MEMO_SIZE = 200_000
+
+
 @dataclass(frozen=True)
 class SemanticSpace:
-    """Skill vectors and the embedding centre shared by every phrase vector."""
+    """Skill vectors, the embedding centre, and a memo of phrase vectors already built."""
 
     skills: FloatArray  # (n_skills, dim + NGRAM_DIM)
     center: FloatArray  # (dim,)
+    memo: dict[str, tuple[int, float, FloatArray]] = field(default_factory=dict)
 
 
 def semantic_space(vocab: Vocabulary) -> SemanticSpace:
@@ -100,16 +105,30 @@ def resolve_phrases(vocab: Vocabulary, phrases: Sequence[str], space: SemanticSp
     canonical skill; a free phrase keeps its own CJK-aware vector.
     """
     distinct = list(dict.fromkeys(phrases))
-    res = vocab.resolve(distinct)
-    index = np.asarray(res.index, dtype=np.int64)
-    conf = np.asarray(res.confidence, dtype=np.float32)
-    vector = semantic_vectors(distinct, np.asarray(res.embedding, dtype=np.float32), space.center)
-    matched = index >= 0
-    if matched.any():
-        c = conf[matched, None]
-        vector[matched] = c * space.skills[index[matched]] + (1 - c) * vector[matched]
-    position = {p: i for i, p in enumerate(distinct)}
-    return PhraseTable(index, conf, l2_normalize(vector), position)
+    memo = space.memo
+    new = [p for p in distinct if p not in memo]
+    if new:
+        if len(memo) + len(new) > PHRASE_MEMO_SIZE:
+            memo.clear()  # bounded memory; a phrase seen again is rebuilt identically
+            new = distinct
+        res = vocab.resolve(new)
+        index = np.asarray(res.index, dtype=np.int64)
+        conf = np.asarray(res.confidence, dtype=np.float32)
+        vector = semantic_vectors(new, np.asarray(res.embedding, dtype=np.float32), space.center)
+        matched = index >= 0
+        if matched.any():
+            c = conf[matched, None]
+            vector[matched] = c * space.skills[index[matched]] + (1 - c) * vector[matched]
+        vector = l2_normalize(vector)
+        for i, phrase in enumerate(new):
+            memo[phrase] = (int(index[i]), float(conf[i]), vector[i])
+    rows = [memo[p] for p in distinct]
+    return PhraseTable(
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.float32),
+        np.array([r[2] for r in rows], dtype=np.float32).reshape(len(rows), space.skills.shape[1]),
+        {p: i for i, p in enumerate(distinct)},
+    )
 
 
 @dataclass(frozen=True)
@@ -243,7 +262,7 @@ def _attributes(
     trade_pos = {t: i for i, t in enumerate(trades)}
     any_col = len(trades)
 
-    def arr(values: list[float] | list[int] | list[bool], dtype: type) -> NDArray[np.generic]:
+    def arr(values: list[float] | list[int] | list[bool], dtype: type) -> Any:
         return np.asarray(values, dtype=dtype)
 
     return Catalogue(

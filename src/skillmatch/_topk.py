@@ -17,7 +17,7 @@ _INDEX_BITS = 24  # up to 16.7 million programs
 class TopK(NamedTuple):
     """Column indices (``-1`` pads rows with fewer than k candidates) and their scores."""
 
-    index: NDArray[np.int64]
+    index: NDArray[np.int64]  # type: ignore[assignment]  # shadows tuple.index on purpose
     score: NDArray[np.float32]
 
 

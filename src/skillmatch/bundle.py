@@ -117,7 +117,8 @@ def save_bundle(
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    vocab_meta, vocab_arrays = fb.vocabulary_.to_state()
+    vocabulary: Any = fb.vocabulary_
+    vocab_meta, vocab_arrays = vocabulary.to_state()
     _write_json(tmp / "vocabulary.json", vocab_meta)
     _write_arrays(tmp, "vocabulary", vocab_arrays)
     _write_json(tmp / "programs.json", [p.model_dump(mode="json") for p in fb.catalogue_.programs])
@@ -126,7 +127,7 @@ def save_bundle(
     ranker_meta, ranker_arrays = _ranker_state(rec.ranker_)
     _write_json(tmp / "ranker.json", ranker_meta)
     _write_arrays(tmp, "ranker", ranker_arrays)
-    encoder = fb.vocabulary_.encoder
+    encoder = vocabulary.encoder
     if isinstance(encoder, Encoder):
         encoder.cache.save(tmp / "encoder_cache")
     if model_card is not None:

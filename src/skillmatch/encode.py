@@ -66,7 +66,7 @@ def l2_normalize(x: NDArray[Any]) -> FloatMatrix:
     """
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    return np.asarray(np.divide(x, norms, out=np.zeros_like(x), where=norms > 0), dtype=np.float32)
 
 
 def _text_key(text: str) -> str:
@@ -321,6 +321,12 @@ class Encoder:
             cache.add(todo, l2_normalize(vectors))
             self.n_encoded += len(todo)
         return cache.get(texts)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Ship the cache, not the loaded network: a copy reloads the model when it must."""
+        state = dict(self.__dict__)
+        state["_st"] = None
+        return state
 
     def __repr__(self) -> str:
         return f"Encoder(model={self.model!r})"

@@ -49,7 +49,7 @@ the worker already holds what the program awards.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -138,7 +138,7 @@ class PairFeatures(NamedTuple):
     @property
     def eligible(self) -> NDArray[np.bool_]:
         """Boolean mask of shape (n_workers, n_programs)."""
-        return self.excluded == 0
+        return np.asarray(self.excluded == 0, dtype=np.bool_)
 
 
 class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
@@ -272,11 +272,11 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         with_goal = np.flatnonzero(block.goal.any(axis=1))
         if len(with_goal):
             goal[with_goal] = _rescale_cosine(_dot(block.goal[with_goal], cat.embedding))
-        covered = np.asarray((block.has @ cat.required.T).todense(), dtype=np.float32)
+        covered = _dense(block.has @ cat.required.T)
         coverage = np.where(cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0)
         demand = self.skill_demand(block)
         # what is left to learn: 1 - claimed level / 5 of each skill, weighted by demand
-        lacking = demand - np.asarray(block.skills.multiply(demand).todense(), dtype=np.float32)
+        lacking = demand - _dense(block.skills.multiply(demand))
         taught_mass = np.asarray(cat.taught.sum(axis=1), dtype=np.float32).ravel()
         gain = np.asarray(cat.taught @ lacking.T, dtype=np.float32).T / np.maximum(
             taught_mass, 1e-6
@@ -294,7 +294,7 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         region_demand = chains.demand[block.chain_region]  # (B, N)
         skill_demand = np.asarray(self.node_skills_.T @ region_demand.T).T  # (B, S)
         peak = np.maximum(skill_demand.max(axis=1, keepdims=True), 1e-6)
-        return (0.5 + 0.5 * skill_demand / peak).astype(np.float32)
+        return np.asarray(0.5 + 0.5 * skill_demand / peak, dtype=np.float32)
 
     def _chain_columns(self, block: WorkerBlock, cat: Catalogue) -> list[FloatArray]:
         ctx = self.chains_.context(block.chain_region, block.employer)
@@ -361,8 +361,14 @@ def _credit(block: WorkerBlock, cat: Catalogue) -> FloatArray:
     taught_bin = cat.taught.copy()
     taught_bin.data[:] = 1.0
     n_taught = np.maximum(np.asarray(taught_bin.sum(axis=1), dtype=np.float32).ravel(), 1.0)
-    held = np.asarray((block.has @ taught_bin.T).todense(), dtype=np.float32)
-    return held / n_taught
+    held = _dense(block.has @ taught_bin.T)
+    return np.asarray(held / n_taught, dtype=np.float32)
+
+
+def _dense(matrix: Any) -> FloatArray:
+    """A scipy sparse result (or an array) as a dense float32 array."""
+    dense = matrix.toarray() if hasattr(matrix, "toarray") else matrix
+    return np.asarray(dense, dtype=np.float32)
 
 
 def _exclusions(block: WorkerBlock, cat: Catalogue) -> NDArray[np.uint8]:

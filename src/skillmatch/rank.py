@@ -111,7 +111,7 @@ class LinearRanker(BaseEstimator):  # type: ignore[misc]
         total = coef.sum()
         if total <= 0:
             raise ValueError(f"weights must not all be zero, got {dict(merged)!r}")
-        return coef / total
+        return np.asarray(coef / total, dtype=np.float64)
 
     @property
     def coef(self) -> NDArray[np.float64]:
@@ -289,13 +289,36 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
         """Predicted relevance of each row of ``X``, shape ``X.shape[:-1]``.
 
         ``X`` is 2-D ``(n, n_features)`` or, as for the ranker protocol, any array whose last
-        axis holds the features.
+        axis holds the features. float32 input (pair features, finite by construction) takes
+        a fast path that reads each feature plane in place; results are the same.
         """
         X = np.asarray(X)
+        if (
+            X.dtype == np.float32
+            and X.ndim >= 2
+            and X.shape[-1] == self.__dict__.get("n_features_in_")
+        ):
+            return self._predict_float32(X)
         lead = X.shape[:-1] if X.ndim > 2 else None
         flat = self._check_X(X.reshape(-1, X.shape[-1]) if lead is not None else X)
-        pred = self.intercept_ + self._steps(flat).sum(axis=1)
+        pred = np.full(len(flat), self.intercept_, dtype=np.float64)
+        for f, (t, v) in enumerate(zip(self.thresholds_, self.values_, strict=True)):
+            pred += v[np.searchsorted(t, flat[:, f], side="left")]
         return pred.reshape(lead) if lead is not None else pred
+
+    def _predict_float32(self, X: NDArray[np.float32]) -> NDArray[np.float64]:
+        """Sum of step values, feature by feature, with thresholds rounded down to float32.
+
+        For a float32 ``x`` and a float64 threshold ``t``, ``x > t`` exactly when ``x > t32``
+        where ``t32`` is the largest float32 not above ``t``, so steps match the float64 path.
+        """
+        total = np.full(X.shape[:-1], self.intercept_, dtype=np.float64)
+        for f, (t, v) in enumerate(zip(self.thresholds_, self.values_, strict=True)):
+            cuts = t.astype(np.float32)
+            above = cuts.astype(np.float64) > t
+            cuts[above] = np.nextafter(cuts[above], np.float32(-np.inf))
+            total += v[np.searchsorted(cuts, X[..., f], side="left")]
+        return total
 
     def contributions(self, features: FloatArray) -> FloatArray:
         """``g_f(x_f)`` per feature (each >= 0); they sum to ``predict - intercept_``."""

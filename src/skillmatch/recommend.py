@@ -87,6 +87,11 @@ class Recommender:
     [1, 2, 3]
     """
 
+    features_: FeatureBuilder
+    ranker_: Ranker
+    bundle_hash_: str
+    manifest_: dict[str, Any]
+
     def __init__(
         self,
         *,
@@ -155,7 +160,7 @@ class Recommender:
         if self.vocabulary is None:
             self.vocabulary = _vocabulary_from_catalog(parsed, self.encoder)
         if not hasattr(self, "ranker_"):  # a ranker fitted on logs survives catalogue changes
-            self.ranker_: Ranker = self.ranker if self.ranker is not None else LinearRanker()
+            self.ranker_ = self.ranker if self.ranker is not None else LinearRanker()
         if hasattr(self, "features_"):  # keep settings learned from logs (program_prior)
             builder = clone(self.features_)
         else:
