@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
 
     world = make_world(seed=0)
-    rec = Recommender.from_world(world)  # or Recommender.load("models/default")
+    rec = Recommender.load()  # the default bundle (simulated world of seed 0), verified
     root = args.out or Path(tempfile.mkdtemp(prefix="skillmatch-batch-"))
     workers = root / "workers.parquet"
     write_population(world, args.workers, workers, seed=0)

@@ -19,12 +19,10 @@ from pydantic import ValidationError
 
 from skillmatch.recommend import Recommender
 from skillmatch.schema import Worker
-from skillmatch.simulate import make_world
 
-# 1. Start-up: one recommender over the catalogue (here the simulated one; a platform passes
-#    its own programs and chains to Recommender.from_catalog).
-world = make_world(seed=0)
-rec = Recommender.from_world(world)
+# 1. Start-up: one recommender, loaded from a verified bundle (here the default one over the
+#    simulated catalogue; a platform builds its own with Recommender.from_catalog and save).
+rec = Recommender.load()
 print(f"catalogue: {len(rec.programs)} programs, model {rec.fingerprint()[:12]}")
 
 # 2. Per request: validate the profile the app sent, rank, show the reasons.

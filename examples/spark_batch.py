@@ -38,7 +38,7 @@ def main() -> None:
         .getOrCreate()
     )
     world = make_world(seed=0)
-    rec = Recommender.from_world(world)  # or pass a bundle directory visible to executors
+    rec = Recommender.load()  # or pass a bundle directory visible to the executors
     root = Path(tempfile.mkdtemp(prefix="skillmatch-spark-"))
     write_population(world, args.workers, root / "workers.parquet", progress=False)
 

@@ -105,7 +105,9 @@ def _score_partition(
     out: pd.DataFrame = recommender.score_frame(frame, k)
     out["reason_codes"] = [list(c) for c in out["reason_codes"]]
     out["bundle_hash"] = bundle_hash
-    return out
+    # plain object columns: pandas >= 3 infers Arrow-backed strings, whose chunked arrays
+    # PySpark's Arrow serializer cannot take ("Cannot convert ChunkedArray to Array")
+    return out.astype({"worker_id": object, "program_id": object, "bundle_hash": object})
 
 
 def score_spark(df: Any, recommender: Recommender | str | os.PathLike[str], *, k: int = 10) -> Any:

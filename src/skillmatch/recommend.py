@@ -78,6 +78,12 @@ class Recommender:
     ranker : Ranker, default=None
         Turns features into scores (``LinearRanker()`` by default).
 
+    Notes
+    -----
+    A recommender memoises phrases it has resolved (vocabulary, embedding cache, phrase
+    vectors), so it is not safe to call from several threads at once: serialise calls, as
+    the HTTP service does with one ranking thread per process, or use one per thread.
+
     Examples
     --------
     >>> from skillmatch.simulate import make_world, make_workers
