@@ -197,7 +197,7 @@ def main() -> None:
     args = parser.parse_args()
 
     world = make_world(seed=args.seed)
-    rec = Recommender.from_world(world)
+    rec = Recommender.load()  # the default bundle: world of seed 0, learned ranker
     tmp = Path(tempfile.mkdtemp(dir=args.workdir))
     try:
         path = tmp / "workers.parquet"

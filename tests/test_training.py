@@ -192,6 +192,8 @@ def test_cli_train_and_evaluate(tiny_rec: Recommender, log: pd.DataFrame, tmp_pa
     rows = json.loads(out.stdout)
     assert {"model", "metric", "group", "value"} <= set(rows[0])
     assert (tmp_path / "report" / "report.md").exists()
+    for plot in ("metrics_by_model.png", "exposure_by_group.png", "score_distribution.png"):
+        assert (tmp_path / "report" / plot).stat().st_size > 0
     bad = subprocess.run(
         [*cli, "evaluate", "--bundle", str(tmp_path / "nothing"), "--interactions", str(log_path)],
         capture_output=True,

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 __all__ = ["register"]
 
 
@@ -69,7 +71,7 @@ def _train(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from skillmatch.evaluate import split_by_worker, write_report
     from skillmatch.recommend import Recommender
-    from skillmatch.training import compare_models
+    from skillmatch.training import compare_models, training_data
 
     log = _read_log(args.interactions)
     split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
@@ -78,7 +80,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         rec, split.train, split.test, name="bundle", progress=not args.no_progress
     )
     if args.report is not None:
-        path = write_report(results, args.report)
+        test = training_data(rec, split.test)
+        scores = {"bundle": np.asarray(rec.ranker_.predict(test.X), dtype=np.float64)}
+        path = write_report(results, args.report, scores=scores)
         print(f"report written to {path}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(results.to_dict("records"), indent=1))
