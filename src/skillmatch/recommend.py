@@ -528,7 +528,8 @@ def score_frame(
     """Rank a partition of workers: :meth:`Recommender.score_frame` as a plain function.
 
     Handy as the function a distributed engine maps over partitions. ``recommender``
-    defaults to the shipped bundle (:meth:`Recommender.load`).
+    defaults to the shipped bundle (:meth:`Recommender.load`), loaded and verified on every
+    call: pass a recommender when scoring more than one frame.
 
     Examples
     --------
