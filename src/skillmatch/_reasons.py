@@ -119,7 +119,7 @@ _SCHEDULE_EN = {
     "weekday_evening": "Weekday-evening classes",
     "weekend": "Weekend classes",
     "weekday_day": "Weekday daytime classes",
-    "self_paced": "Self-paced study",
+    "self_paced": "Self-paced lessons",
     "full_time": "Full-time study",
 }
 _SCHEDULE_ZH = {
