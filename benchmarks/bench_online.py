@@ -49,8 +49,11 @@ def _baseline(model: Any, corpus: Any, workers: list[Any], n: int) -> dict[str, 
     from sentence_transformers import util
 
     def one(i: int) -> None:
-        query = model.encode([_worker_text(workers[i % len(workers)])], convert_to_tensor=True,
-                             normalize_embeddings=True)
+        query = model.encode(
+            [_worker_text(workers[i % len(workers)])],
+            convert_to_tensor=True,
+            normalize_embeddings=True,
+        )
         util.semantic_search(query, corpus, top_k=10)
 
     return _percentiles(one, n)
@@ -70,24 +73,38 @@ def main() -> None:
     workers = make_workers(world, 200, seed=args.seed + 1)
     rec.recommend_many(workers, k=10)  # their phrases are now known
     big_world = make_world(seed=args.seed, n_programs=args.big_catalogue)
-    big = Recommender.from_catalog(big_world.programs, chains=ChainMap(big_world.chains),
-                                   vocabulary=rec.vocabulary)
+    big = Recommender.from_catalog(
+        big_world.programs, chains=ChainMap(big_world.chains), vocabulary=rec.vocabulary
+    )
     big.recommend_many(workers, k=10)
 
-    out: dict[str, Any] = {"benchmark": "online", "machine": platform.machine(),
-                           "python": platform.python_version(), "requests": args.requests}
+    out: dict[str, Any] = {
+        "benchmark": "online",
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "requests": args.requests,
+    }
     for name, r in (("catalogue_320", rec), (f"catalogue_{args.big_catalogue}", big)):
         before = encoder.n_encoded
         out[f"recommend_known_{name}"] = _percentiles(
-            lambda i, r=r: r.recommend(workers[i % len(workers)], k=10), args.requests)
-        out[f"encoder_calls_per_request_known_{name}"] = (encoder.n_encoded - before) / args.requests
+            lambda i, r=r: r.recommend(workers[i % len(workers)], k=10), args.requests
+        )
+        out[f"encoder_calls_per_request_known_{name}"] = (
+            encoder.n_encoded - before
+        ) / args.requests
         before = encoder.n_encoded
         out[f"recommend_unseen_goal_{name}"] = _percentiles(
-            lambda i, r=r, name=name: r.recommend(workers[i % len(workers)].model_copy(
-                update={"goal": f"learn a new skill number {i} for {name}"}), k=10),
-            args.requests)
+            lambda i, r=r, name=name: r.recommend(
+                workers[i % len(workers)].model_copy(
+                    update={"goal": f"learn a new skill number {i} for {name}"}
+                ),
+                k=10,
+            ),
+            args.requests,
+        )
         out[f"encoder_calls_per_request_unseen_goal_{name}"] = (
-            encoder.n_encoded - before) / args.requests
+            encoder.n_encoded - before
+        ) / args.requests
 
     model = encoder._load()
     texts = [f"{p.title}. {p.description}" for p in world.programs]
@@ -97,20 +114,26 @@ def main() -> None:
     reps = -(-args.big_catalogue // len(texts))
     large = small.repeat(reps, 1)[: args.big_catalogue]
     for name, corpus in (("catalogue_320", small), (f"catalogue_{args.big_catalogue}", large)):
-        out[f"baseline_encode_semantic_search_{name}"] = _baseline(model, corpus, workers,
-                                                                   min(args.requests, 200))
+        out[f"baseline_encode_semantic_search_{name}"] = _baseline(
+            model, corpus, workers, min(args.requests, 200)
+        )
     for key in ("catalogue_320", f"catalogue_{args.big_catalogue}"):
         ours = out[f"recommend_known_{key}"]["p50_ms"]
         out[f"speedup_p50_vs_baseline_{key}"] = (
-            out[f"baseline_encode_semantic_search_{key}"]["p50_ms"] / ours)
+            out[f"baseline_encode_semantic_search_{key}"]["p50_ms"] / ours
+        )
 
-    frame = next(make_population(world, args.batch_workers, seed=args.seed + 2,
-                                 chunk_size=args.batch_workers))
+    frame = next(
+        make_population(
+            world, args.batch_workers, seed=args.seed + 2, chunk_size=args.batch_workers
+        )
+    )
     for label in ("cold", "warm"):
         start = time.perf_counter()
         rec.score_frame(frame, k=10)
         out[f"score_frame_workers_per_s_{label}"] = args.batch_workers / (
-            time.perf_counter() - start)
+            time.perf_counter() - start
+        )
     print(json.dumps(out))
 
 

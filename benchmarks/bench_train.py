@@ -31,8 +31,9 @@ class _Unconstrained:
     def __init__(self, seed: int) -> None:
         from sklearn.ensemble import HistGradientBoostingRegressor
 
-        self.model = HistGradientBoostingRegressor(max_iter=300, max_leaf_nodes=31,
-                                                   random_state=seed)
+        self.model = HistGradientBoostingRegressor(
+            max_iter=300, max_leaf_nodes=31, random_state=seed
+        )
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> _Unconstrained:
         self.model.fit(X, y)
@@ -45,20 +46,29 @@ class _Unconstrained:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--log", type=Path, default=Path("/tmp/skillmatch-int1m.parquet"))
-    parser.add_argument("--workers", type=int, default=50_000,
-                        help="workers to simulate when --log does not exist (x20 impressions)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=50_000,
+        help="workers to simulate when --log does not exist (x20 impressions)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
     world = make_world(seed=0)
     rec = Recommender.from_world(world)
     if not args.log.exists():
-        write_interactions(world, args.workers, args.log, seed=args.seed, recommender=rec,
-                           progress=False)
+        write_interactions(
+            world, args.workers, args.log, seed=args.seed, recommender=rec, progress=False
+        )
     log = pq.read_table(args.log).to_pandas()
     split = split_by_worker(log, test_size=0.2, random_state=args.seed)
-    out: dict[str, object] = {"benchmark": "train", "machine": platform.machine(),
-                              "impressions": len(log), "train_impressions": len(split.train)}
+    out: dict[str, object] = {
+        "benchmark": "train",
+        "machine": platform.machine(),
+        "impressions": len(log),
+        "train_impressions": len(split.train),
+    }
 
     start = time.perf_counter()
     data = training_data(rec, log)
@@ -66,8 +76,7 @@ def main() -> None:
     start = time.perf_counter()
     LearnedRanker().fit(data.X, data.y, data.groups)
     fit_s = time.perf_counter() - start
-    out.update({"features_s_1m": features_s, "fit_s_1m": fit_s,
-                "total_s_1m": features_s + fit_s})
+    out.update({"features_s_1m": features_s, "fit_s_1m": fit_s, "total_s_1m": features_s + fit_s})
 
     rec.ranker = LearnedRanker()
     rec.fit(split.train)
@@ -75,8 +84,9 @@ def main() -> None:
     test = training_data(rec, split.test)
     train = training_data(rec, split.train)
     free = _Unconstrained(args.seed).fit(train.X, train.y)
-    extra = evaluate({"gbm_interactions": score_log(free, test, split.test)}, qrels(split.test),
-                     ("ndcg@10",))
+    extra = evaluate(
+        {"gbm_interactions": score_log(free, test, split.test)}, qrels(split.test), ("ndcg@10",)
+    )
     overall = results[(results["group"] == "all") & (results["metric"] == "ndcg@10")]
     ndcg = dict(zip(overall["model"], overall["value"], strict=True))
     ndcg["gbm_interactions"] = float(extra.loc[extra["group"] == "all", "value"].iloc[0])
