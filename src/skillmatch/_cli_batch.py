@@ -8,17 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from skillmatch._cli_common import positive_int
+
 __all__ = ["register"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -43,16 +35,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help="model bundle directory (default: the packaged default model)",
     )
-    score.add_argument("--k", type=_positive_int, default=10, help="programs per worker (10)")
+    score.add_argument("--k", type=positive_int, default=10, help="programs per worker (10)")
     score.add_argument(
         "--chunk-size",
-        type=_positive_int,
+        type=positive_int,
         default=20_000,
         metavar="N",
         help="rows per chunk and per part; bounds memory (20000)",
     )
     score.add_argument(
-        "--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (1)"
+        "--jobs", type=positive_int, default=1, metavar="N", help="worker processes (1)"
     )
     score.add_argument(
         "--resume",

@@ -22,6 +22,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skillmatch._cli_common import positive_int
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -42,16 +44,6 @@ def _port(text: str) -> int:
     return value
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
-
-
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``serve`` subcommand to ``subparsers`` (from ``parser.add_subparsers()``)."""
     p: argparse.ArgumentParser = subparsers.add_parser(
@@ -67,10 +59,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     p.add_argument("--port", type=_port, default=8000, help="TCP port (8000)")
-    p.add_argument("--workers", type=_count, default=1, help="worker processes (1)")
+    p.add_argument("--workers", type=positive_int, default=1, help="worker processes (1)")
     p.add_argument(
         "--threads",
-        type=_count,
+        type=positive_int,
         default=1,
         help="torch threads per worker process for encoding new phrases (1)",
     )
@@ -79,16 +71,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help=f"require this X-API-Key on /v1 requests (default: ${_API_KEY_ENV})",
     )
-    p.add_argument("--max-batch", type=_count, default=100, help="workers per batch (100)")
+    p.add_argument("--max-batch", type=positive_int, default=100, help="workers per batch (100)")
     p.add_argument(
         "--max-body-bytes",
-        type=_count,
+        type=positive_int,
         default=2 * 1024 * 1024,
         help="larger request bodies get 413 (2 MiB)",
     )
     p.add_argument(
         "--graceful-timeout",
-        type=_count,
+        type=positive_int,
         default=30,
         help="seconds to finish in-flight requests on shutdown (30)",
     )

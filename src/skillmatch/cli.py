@@ -13,20 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from skillmatch._cli_common import positive_int
 from skillmatch._version import __version__
 from skillmatch.errors import SkillmatchError
 
 __all__ = ["main"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,14 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = sub.add_parser("demo", help="rank programs for sample workers of the simulated world")
-    demo.add_argument("--workers", type=_positive_int, default=3, help="sample workers (3)")
-    demo.add_argument("--k", type=_positive_int, default=5, help="programs per worker (5)")
+    demo.add_argument("--workers", type=positive_int, default=3, help="sample workers (3)")
+    demo.add_argument("--k", type=positive_int, default=5, help="programs per worker (5)")
     demo.add_argument("--seed", type=int, default=0, help="world and population seed (0)")
     demo.add_argument("--format", choices=("table", "json"), default="table")
     demo.set_defaults(func=_demo)
 
     sim = sub.add_parser("simulate", help="write a simulated worker population as Parquet")
-    sim.add_argument("--workers", type=_positive_int, required=True, help="number of workers")
+    sim.add_argument("--workers", type=positive_int, required=True, help="number of workers")
     sim.add_argument("--out", type=Path, help="workers Parquet file to write")
     sim.add_argument(
         "--interactions",
@@ -55,14 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     sim.add_argument(
         "--impressions-per-worker",
-        type=_positive_int,
+        type=positive_int,
         default=20,
         metavar="N",
         help="programs shown to each worker in the interaction log (20)",
     )
     sim.add_argument("--programs", type=Path, help="also write the program catalogue here")
     sim.add_argument("--seed", type=int, default=0)
-    sim.add_argument("--chunk-size", type=_positive_int, default=50_000)
+    sim.add_argument("--chunk-size", type=positive_int, default=50_000)
     sim.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sim.set_defaults(func=_simulate)
 
