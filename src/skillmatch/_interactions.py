@@ -89,7 +89,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from skillmatch._interactions_truth import TruthTables, Utility, build_truth, hidden_utility
-from skillmatch._population import BLOCK_SIZE
+from skillmatch._population import BLOCK_SIZE, check_int
 from skillmatch._topk import top_k
 from skillmatch._worker_rows import WORKER_COLUMNS
 
@@ -191,20 +191,10 @@ class _DrawCache:
 def _check_args(
     n_workers: object, seed: object, impressions: object, policy: object, chunk_size: object
 ) -> None:
-    for name, value, low, high in (
-        ("n_workers", n_workers, 0, None),
-        ("seed", seed, 0, None),
-        ("impressions_per_worker", impressions, 1, _MAX_IMPRESSIONS),
-        ("chunk_size", chunk_size, 1, None),
-    ):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or value < low
-            or (high is not None and value > high)
-        ):
-            bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-            raise ValueError(f"{name} must be an int {bound}, got {name}={value!r}")
+    check_int("n_workers", n_workers, 0)
+    check_int("seed", seed, 0)
+    check_int("impressions_per_worker", impressions, 1, _MAX_IMPRESSIONS)
+    check_int("chunk_size", chunk_size, 1)
     if policy not in _POLICIES:
         raise ValueError(f"Unknown policy {policy!r}; expected one of {list(_POLICIES)}")
 

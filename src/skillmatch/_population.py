@@ -267,3 +267,16 @@ def frames(
             yield merged.iloc[:take].reset_index(drop=True)
             rest = merged.iloc[take:]
             pending, n_pending = ([rest] if len(rest) else []), len(rest)
+
+
+def check_int(name: str, value: object, low: int, high: int | None = None) -> int:
+    """``value`` if it is an int (not a bool) in ``[low, high]``, else a ValueError naming it."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be an int {bound}, got {name}={value!r}")
+    return value

@@ -61,6 +61,7 @@ from skillmatch._interactions import (
     simulate_interactions,
     write_interactions,
 )
+from skillmatch._population import check_int as _check_int
 from skillmatch._population import frames
 from skillmatch._sim_catalogue import make_programs
 from skillmatch._sim_taxonomy import build_taxonomy
@@ -157,18 +158,6 @@ class World:
     def programs_frame(self) -> pd.DataFrame:
         """The catalogue as a DataFrame, one row per program (nested fields as lists/dicts)."""
         return models_to_frame(self.programs, columns=list(Program.model_fields))
-
-
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < low
-        or (high is not None and value > high)
-    ):
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{name} must be an int {bound}, got {name}={value!r}")
-    return value
 
 
 def make_world(seed: int = 0, *, n_programs: int = 320) -> World:
