@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 
 from skillmatch._batch_io import Chunk, atomic_write_bytes, table_to_parquet_bytes
+from skillmatch._columns import columns_from_arrow
 from skillmatch._manifest import ChunkRecord
-from skillmatch.frames import workers_from_frame
 
 __all__ = ["OUTPUT_SCHEMA", "QUARANTINE_SCHEMA", "ChunkTask", "part_paths", "score_chunk"]
 
@@ -86,8 +87,13 @@ def _raw_id(value: Any) -> str | None:
 
 
 def _quarantine_rows(
-    task: ChunkTask, records: list[dict[str, Any]], errors: pd.DataFrame, candidates: list[int]
+    task: ChunkTask,
+    records: Mapping[int, dict[str, Any]] | Sequence[dict[str, Any]],
+    errors: pd.DataFrame,
+    candidates: list[int],
 ) -> list[dict[str, Any]]:
+    """Quarantine rows of a chunk; ``records[i]`` holds the original values of chunk row ``i``
+    (needed only for the rows that are quarantined)."""
     out: list[dict[str, Any]] = []
     start = task.chunk.start
     for i in np.flatnonzero(task.first_row >= 0).tolist():
@@ -149,14 +155,20 @@ def _output_table(scores: pd.DataFrame, bundle_hash: str) -> pa.Table:
 def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
     """Validate, quarantine and rank one chunk, write its part files atomically, and describe
     them for the manifest."""
-    frame = task.chunk.table.to_pandas()
-    records = frame.to_dict("records")
-    candidates = np.flatnonzero(task.first_row < 0).tolist()
-    parsed = workers_from_frame(frame.iloc[candidates] if len(candidates) < len(frame) else frame)
-    # Validate at the boundary, once: the rows are already Worker models, so they are ranked
-    # through the same block path as ``score_frame`` without being validated a second time.
-    scores = recommender.score_workers(parsed.models, task.k)
-    quarantined = _quarantine_rows(task, records, parsed.errors, candidates)
+    table = task.chunk.table
+    candidates = np.flatnonzero(task.first_row < 0)
+    if len(candidates) < table.num_rows:
+        table = table.take(pa.array(candidates))
+    # Validate at the boundary, once, column by column (rows the column checks cannot clear
+    # go through the Worker model); the valid rows are ranked from these columns directly.
+    parsed = columns_from_arrow(table)
+    scores = recommender.score_columns(parsed.columns, task.k)
+    bad = np.union1d(
+        np.flatnonzero(task.first_row >= 0),
+        candidates[parsed.errors["row"].to_numpy(np.int64)],
+    )
+    records = dict(zip(bad.tolist(), _records(task.chunk.table, bad), strict=True))
+    quarantined = _quarantine_rows(task, records, parsed.errors, candidates.tolist())
     part, q_part = part_paths(task.chunk.index)
     q_sha: str | None = None
     if quarantined:
@@ -167,11 +179,12 @@ def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
         q_sha = _sha(q_bytes)
     data = table_to_parquet_bytes(_output_table(scores, task.bundle_hash))
     atomic_write_bytes(task.root / part, data)
+    n_in = task.chunk.table.num_rows
     return ChunkRecord(
         index=task.chunk.index,
         start=task.chunk.start,
-        n_in=len(frame) + len(task.chunk.malformed),
-        n_scored=len(parsed.models),
+        n_in=n_in + len(task.chunk.malformed),
+        n_scored=len(parsed.columns),
         n_quarantined=len(quarantined),
         n_output_rows=len(scores),
         part=part,
@@ -179,6 +192,13 @@ def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
         quarantine_part=q_part if quarantined else None,
         quarantine_sha256=q_sha,
     )
+
+
+def _records(table: pa.Table, rows: np.ndarray) -> list[dict[str, Any]]:
+    """The original values of the quarantined ``rows``, as pandas reads them."""
+    if not len(rows):
+        return []
+    return table.take(pa.array(rows)).to_pandas().to_dict("records")  # type: ignore[no-any-return]
 
 
 def _sha(data: bytes) -> str:

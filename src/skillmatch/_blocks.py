@@ -14,21 +14,21 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from skillmatch._columns import MODALITIES, WorkerColumns
 from skillmatch._semantic import semantic_vectors
 from skillmatch.chains import ChainMap
 from skillmatch.encode import l2_normalize
-from skillmatch.schema import EDUCATION_RANK, Program, Worker
+from skillmatch.schema import EDUCATION_LEVELS, EDUCATION_RANK, Program
 
 FloatArray = NDArray[np.float32]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 KINDS = ("credential", "certificate", "short_course")
-MODALITIES = ("online", "in_person", "blended", "any")
-SHIFTS = ("day", "night", "rotating", "flexible")
 SCHEDULES = ("weekday_evening", "weekend", "weekday_day", "self_paced", "full_time")
 #: Certificate level used for "no certificate" (levels run 5 = entry .. 1 = senior).
 NO_CERT = 6
@@ -168,38 +168,32 @@ class Catalogue:
 
 
 def _skill_matrix(
-    rows: list[int],
-    phrase_rows: list[str],
-    values: list[float],
-    table: PhraseTable,
-    shape: tuple[int, int],
+    rows: IntArray, idx: IntArray, values: FloatArray, shape: tuple[int, int]
 ) -> sp.csr_matrix:
-    idx = np.array([table.index[table.position[p]] for p in phrase_rows], dtype=np.int64)
+    """(rows x skills) matrix of ``values``; ``idx`` -1 (a free phrase) is left out."""
     keep = idx >= 0
-    matrix = sp.coo_matrix(
-        (
-            np.asarray(values, dtype=np.float32)[keep],
-            (np.asarray(rows, dtype=np.int64)[keep], idx[keep]),
-        ),
-        shape=shape,
-    ).tocsr()
+    matrix = sp.coo_matrix((values[keep], (rows[keep], idx[keep])), shape=shape).tocsr()
     # several phrases of one row may resolve to the same skill: keep the max, not the sum
     matrix.sum_duplicates()
     return _max_duplicates(rows, idx, values, keep, shape) if matrix.nnz < keep.sum() else matrix
 
 
 def _max_duplicates(
-    rows: list[int], idx: IntArray, values: list[float], keep: BoolArray, shape: tuple[int, int]
+    rows: IntArray, idx: IntArray, values: FloatArray, keep: BoolArray, shape: tuple[int, int]
 ) -> sp.csr_matrix:
-    r = np.asarray(rows, dtype=np.int64)[keep]
+    r = rows[keep]
     c = idx[keep]
-    v = np.asarray(values, dtype=np.float32)[keep]
+    v = values[keep]
     flat = r * shape[1] + c
     order = np.lexsort((-v, flat))
     first = np.ones(len(order), dtype=bool)
     first[1:] = flat[order][1:] != flat[order][:-1]
     sel = order[first]
     return sp.csr_matrix((v[sel], (r[sel], c[sel])), shape=shape)
+
+
+def _skill_index(table: PhraseTable, texts: list[str]) -> IntArray:
+    return np.array([table.index[table.position[t]] for t in texts], dtype=np.int64)
 
 
 def _trade_key(trade: str) -> str:
@@ -224,10 +218,20 @@ def build_catalogue(
     t_rows = [i for i, p in enumerate(programs) for _ in p.skills_taught]
     t_text = [s.text for p in programs for s in p.skills_taught]
     t_val = [s.level / 5.0 for p in programs for s in p.skills_taught]
-    taught = _skill_matrix(t_rows, t_text, t_val, table, (n_p, n_s))
+    taught = _skill_matrix(
+        np.asarray(t_rows, dtype=np.int64),
+        _skill_index(table, t_text),
+        np.asarray(t_val, dtype=np.float32),
+        (n_p, n_s),
+    )
     r_rows = [i for i, p in enumerate(programs) for _ in p.required_skills]
     r_text = [r for p in programs for r in p.required_skills]
-    required = _skill_matrix(r_rows, r_text, [1.0] * len(r_rows), table, (n_p, n_s))
+    required = _skill_matrix(
+        np.asarray(r_rows, dtype=np.int64),
+        _skill_index(table, r_text),
+        np.ones(len(r_rows), dtype=np.float32),
+        (n_p, n_s),
+    )
     required.data[:] = 1.0
 
     weights = sp.csr_matrix(
@@ -310,12 +314,12 @@ def _attributes(
 class WorkerBlock:
     """A block of workers as arrays aligned with a :class:`Catalogue`."""
 
-    workers: list[Worker]
+    columns: WorkerColumns
     skills: sp.csr_matrix  # (B, S) claimed proficiency level / 5
     has: sp.csr_matrix  # (B, S) 0/1
     profile: FloatArray  # (B, dim)
     goal: FloatArray  # (B, dim), zero rows without a goal
-    education: IntArray
+    education: IntArray  # rank (EDUCATION_RANK)
     cert_best: IntArray  # (B, n_trades + 1) best (lowest) level per trade, last = any trade
     region: IntArray  # column of Catalogue.region_mask
     chain_region: IntArray  # row of ChainMap.demand
@@ -327,77 +331,80 @@ class WorkerBlock:
 
     @property
     def n_workers(self) -> int:
-        return len(self.workers)
+        return len(self.columns)
+
+
+#: Rank of each code of :data:`~skillmatch.schema.EDUCATION_LEVELS`.
+_EDUCATION_RANKS = np.array([EDUCATION_RANK[e] for e in EDUCATION_LEVELS], dtype=np.int64)
 
 
 def build_block(
-    workers: Sequence[Worker],
+    workers: WorkerColumns,
     vocab: Vocabulary,
     chains: ChainMap,
     catalogue: Catalogue,
     space: SemanticSpace,
 ) -> WorkerBlock:
     """Arrays of a block of workers; all their text is resolved in one vocabulary call."""
-    workers = list(workers)
     n_w, n_s = len(workers), vocab.n_skills
-    claims = [(i, c.text, c.level or 3) for i, w in enumerate(workers) for c in w.skills]
-    goals = [w.goal for w in workers]
-    phrases = [t for _, t, _ in claims] + [w.occupation for w in workers]
-    phrases += [g for g in goals if g]
-    table = resolve_phrases(vocab, phrases, space)
+    n_claims = len(workers.claim_text)
+    rows = np.repeat(np.arange(n_w, dtype=np.int64), np.diff(workers.claim_offsets))
+    with_goal = np.flatnonzero([bool(g) for g in workers.goal])
+    phrases = np.concatenate([workers.claim_text, workers.occupation, workers.goal[with_goal]])
+    codes, distinct = pd.factorize(phrases)
+    table = resolve_phrases(vocab, distinct.tolist(), space)
+    claim_pos = codes[:n_claims]
+    occupation_pos = codes[n_claims : n_claims + n_w]
+    goal_pos = codes[n_claims + n_w :]
 
-    rows = [i for i, _, _ in claims]
-    texts = [t for _, t, _ in claims]
-    skills = _skill_matrix(rows, texts, [lvl / 5.0 for *_, lvl in claims], table, (n_w, n_s))
+    levels = np.asarray(workers.claim_level / 5.0, dtype=np.float32)
+    skills = _skill_matrix(rows, table.index[claim_pos], levels, (n_w, n_s))
     has = skills.copy()
     has.data[:] = 1.0
 
-    p_rows = rows + list(range(n_w))
-    p_cols = [table.position[t] for t in texts] + [table.position[w.occupation] for w in workers]
-    p_vals = [lvl / 5.0 for *_, lvl in claims] + [OCCUPATION_WEIGHT * 0.6] * n_w
     weights = sp.csr_matrix(
-        (np.asarray(p_vals, dtype=np.float32), (p_rows, p_cols)), shape=(n_w, len(table.position))
+        (
+            np.concatenate([levels, np.full(n_w, OCCUPATION_WEIGHT * 0.6, dtype=np.float32)]),
+            (np.concatenate([rows, np.arange(n_w)]), np.concatenate([claim_pos, occupation_pos])),
+        ),
+        shape=(n_w, len(distinct)),
     )
     # float64: the sparse product sums a worker's phrases in column order, which depends on the
     # other workers of the block; in float64 the order cannot change the float32 result
     profile = l2_normalize(np.asarray(weights.astype(np.float64) @ table.vector.astype(np.float64)))
     goal = np.zeros_like(profile)
-    for i, g in enumerate(goals):
-        if g:
-            goal[i] = table.vector[table.position[g]]
+    goal[with_goal] = table.vector[goal_pos]
     return WorkerBlock(
-        workers=workers,
+        columns=workers,
         skills=skills,
         has=has,
         profile=profile,
         goal=goal,
-        education=np.array([EDUCATION_RANK[w.education] for w in workers], dtype=np.int64),
+        education=_EDUCATION_RANKS[workers.education],
         cert_best=_cert_best(workers, catalogue.trades),
-        region=_region_column(workers, catalogue.regions),
-        chain_region=chains.region_index([w.region for w in workers]),
-        employer=chains.node_index([w.employer_node for w in workers]),
-        shift=np.array([SHIFTS.index(w.shift_pattern) for w in workers], dtype=np.int64),
-        modality=np.array(
-            [MODALITIES.index(w.preferred_modality) for w in workers], dtype=np.int64
-        ),
-        weekly_hours=np.array([w.weekly_hours for w in workers], dtype=np.float32),
+        region=_region_column(workers.region, catalogue.regions),
+        chain_region=chains.region_index(workers.region.tolist()),
+        employer=chains.node_index(workers.employer_node.tolist()),
+        shift=workers.shift,
+        modality=workers.modality,
+        weekly_hours=workers.weekly_hours.astype(np.float32),
         phrases=table,
     )
 
 
-def _cert_best(workers: list[Worker], trades: list[str]) -> IntArray:
-    trade_pos = {t: i for i, t in enumerate(trades)}
+def _cert_best(workers: WorkerColumns, trades: list[str]) -> IntArray:
     best = np.full((len(workers), len(trades) + 1), NO_CERT, dtype=np.int64)
-    for i, w in enumerate(workers):
-        for cert in w.certificates:
-            col = trade_pos.get(_trade_key(cert.trade))
-            if col is not None:
-                best[i, col] = min(best[i, col], cert.level)
-            best[i, -1] = min(best[i, -1], cert.level)
+    if not len(workers.cert_trade):
+        return best
+    owner = np.repeat(np.arange(len(workers), dtype=np.int64), np.diff(workers.cert_offsets))
+    trade_pos = {t: i for i, t in enumerate(trades)}
+    col = np.array([trade_pos.get(_trade_key(t), -1) for t in workers.cert_trade], dtype=np.int64)
+    known = col >= 0
+    np.minimum.at(best, (owner[known], col[known]), workers.cert_level[known])
+    np.minimum.at(best[:, -1], owner, workers.cert_level)
     return best
 
 
-def _region_column(workers: list[Worker], regions: list[str]) -> IntArray:
-    pos = {r: i for i, r in enumerate(regions)}
-    unknown = len(regions)
-    return np.array([pos.get(w.region, unknown) for w in workers], dtype=np.int64)
+def _region_column(regions: NDArray[np.object_], known: list[str]) -> IntArray:
+    column = pd.Index(known, dtype=object).get_indexer(pd.Index(regions, dtype=object))
+    return np.where(column < 0, len(known), column).astype(np.int64)

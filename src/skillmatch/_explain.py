@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skillmatch._blocks import NO_CERT, Catalogue, Vocabulary, WorkerBlock
+from skillmatch._columns import SHIFTS
 from skillmatch._reasons import _EDU_ZH, ReasonContext
 from skillmatch.chains import ChainMap
 from skillmatch.schema import EDUCATION_LEVELS, EDUCATION_RANK
@@ -59,7 +60,7 @@ def reason_context(
     credit_share: float,
 ) -> ReasonContext:
     """Everything a reason sentence for the pair ``(w, p)`` may mention."""
-    worker = block.workers[w]
+    worker = block.columns
     program = cat.programs[p]
     employer = None
     if block.employer[w] >= 0:
@@ -67,20 +68,20 @@ def reason_context(
         employer = (node.name_en, node.name_zh)
     awards_edu = int(cat.awards_education[p])
     return ReasonContext(
-        occupation=worker.occupation,
-        goal=worker.goal,
+        occupation=str(worker.occupation[w]),
+        goal=worker.goal[w],
         matched=_named(vocab, skills.matched),
         gained=_named(vocab, skills.gained),
         required_met=_named(vocab, skills.required_met),
         nodes=[(chains.nodes[j].name_en, chains.nodes[j].name_zh) for j in nodes],
         employer_node=employer,
-        education_from=worker.education,
+        education_from=EDUCATION_LEVELS[int(worker.education[w])],
         education_to=_EDU_BY_RANK.get(awards_edu, "") if program.kind == "credential" else "",
         certificate_to=int(cat.awards_cert[p]) if program.kind == "certificate" else NO_CERT,
         schedule=program.schedule,
-        shift=worker.shift_pattern,
+        shift=SHIFTS[int(worker.shift[w])],
         weekly_load=float(cat.weekly_load[p]),
-        weekly_hours=worker.weekly_hours,
+        weekly_hours=float(worker.weekly_hours[w]),
         net_cost=net_cost,
         credit_share=credit_share,
         modality=program.modality,

@@ -65,6 +65,7 @@ from skillmatch._blocks import (
     build_catalogue,
     semantic_space,
 )
+from skillmatch._columns import WorkerColumns
 from skillmatch.chains import ChainMap
 from skillmatch.schema import EDUCATION_RANK, Program, Worker
 
@@ -230,12 +231,15 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
                 f"got aid_max_education={self.aid_max_education!r}"
             )
 
-    def block(self, workers: Sequence[Worker]) -> WorkerBlock:
+    def block(self, workers: Sequence[Worker] | WorkerColumns) -> WorkerBlock:
         """Arrays of a block of workers (one vocabulary call for all their text)."""
         check_is_fitted(self, "catalogue_")
-        return build_block(workers, self.vocabulary_, self.chains_, self.catalogue_, self.semantic_)
+        columns = (
+            workers if isinstance(workers, WorkerColumns) else WorkerColumns.from_models(workers)
+        )
+        return build_block(columns, self.vocabulary_, self.chains_, self.catalogue_, self.semantic_)
 
-    def transform(self, workers: Sequence[Worker]) -> PairFeatures:
+    def transform(self, workers: Sequence[Worker] | WorkerColumns) -> PairFeatures:
         """Features of ``workers`` against every program."""
         return self.compute(self.block(workers))
 
@@ -309,7 +313,7 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             out[np.ix_(has_emp, is_node)] = adjacency[:, cat.sponsor_node[is_node]]
         others = [j for j, s in enumerate(cat.sponsor_name) if s is not None and not is_node[j]]
         for j in others:  # sponsors named by employer id rather than chain node: exact match
-            out[:, j] = [w.employer_node == cat.sponsor_name[j] for w in block.workers]
+            out[:, j] = block.columns.employer_node == cat.sponsor_name[j]
         return out
 
     def _affordability(

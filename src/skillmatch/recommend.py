@@ -19,7 +19,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn.base import clone
 
-from skillmatch._blocks import KINDS, MODALITIES, WorkerBlock
+from skillmatch._blocks import KINDS, WorkerBlock
+from skillmatch._columns import MODALITIES, WorkerColumns, columns_from_frame
 from skillmatch._explain import (
     PairSkills,
     exclusion_fields,
@@ -32,7 +33,7 @@ from skillmatch.chains import ChainMap
 from skillmatch.encode import TextEncoder
 from skillmatch.errors import SchemaError, UnknownIdError
 from skillmatch.features import FEATURE_NAMES, FeatureBuilder, PairFeatures
-from skillmatch.frames import programs_from_frame, workers_from_frame
+from skillmatch.frames import programs_from_frame
 from skillmatch.rank import LinearRanker, Ranker
 from skillmatch.schema import (
     Explanation,
@@ -302,7 +303,9 @@ class Recommender:
             )
         return allowed
 
-    def _rank(self, workers: Sequence[Worker], k: int, allowed: NDArray[np.bool_]) -> _Ranked:
+    def _rank(
+        self, workers: Sequence[Worker] | WorkerColumns, k: int, allowed: NDArray[np.bool_]
+    ) -> _Ranked:
         fb = self._fitted()
         block = fb.block(workers)
         feats = fb.compute(block)
@@ -467,31 +470,36 @@ class Recommender:
         (``worker_id, rank, program_id, score, reason_codes``), workers in input order and
         ranks ascending. Every row is validated; invalid rows raise
         :class:`~skillmatch.errors.SchemaError` (:mod:`skillmatch.batch` quarantines them
-        instead).
+        instead). Rows are checked column by column and only the rows those checks cannot
+        clear go through the :class:`~skillmatch.schema.Worker` model, so no model is built
+        per row of a clean frame.
         """
         k = check_k(k)
-        parsed = workers_from_frame(df)
+        parsed = columns_from_frame(df)
         if len(parsed.errors):
             first = parsed.errors.iloc[0]
             raise SchemaError(
                 f"{parsed.n_invalid} invalid worker row(s); first at row {first['row']}: "
                 f"field {first['field']!r} = {first['value']}: {first['message']}"
             )
-        return self.score_workers(parsed.models, k)
+        return self.score_columns(parsed.columns, k)
 
     def score_workers(self, workers: Sequence[Worker], k: int = 10) -> pd.DataFrame:
-        """:meth:`score_frame` for workers that are already validated models.
+        """:meth:`score_frame` for workers that are already validated models."""
+        return self.score_columns(WorkerColumns.from_models(list(workers)), k)
+
+    def score_columns(self, workers: WorkerColumns, k: int = 10) -> pd.DataFrame:
+        """:meth:`score_frame` for workers already validated into columns.
 
         Batch runners validate a chunk once (quarantining bad rows) and rank the valid
-        models with this, instead of validating them a second time.
+        workers with this, instead of validating them a second time.
         """
         k = check_k(k)
-        workers = list(workers)
         cat = self._fitted().catalogue_
         allowed = np.ones(cat.n_programs, dtype=bool)
         step = max(1, _BLOCK_CELLS // max(1, cat.n_programs * len(FEATURE_NAMES)))
         parts = [
-            self._frame_part(workers[i : i + step], k, allowed)
+            self._frame_part(workers.slice(i, i + step), k, allowed)
             for i in range(0, len(workers), step)
             if cat.n_programs
         ]
@@ -500,16 +508,16 @@ class Recommender:
         return pd.concat(parts, ignore_index=True)
 
     def _frame_part(
-        self, workers: list[Worker], k: int, allowed: NDArray[np.bool_]
+        self, workers: WorkerColumns, k: int, allowed: NDArray[np.bool_]
     ) -> pd.DataFrame:
         ranked = self._rank(workers, k, allowed)
         index = ranked.top.index.ravel()
         keep = index >= 0
         ids = np.asarray(self._fitted().catalogue_.program_ids, dtype=object)
-        worker_ids = np.repeat(np.asarray([w.worker_id for w in workers], dtype=object), k)
+        worker_ids = np.repeat(workers.worker_id, k)
         ranks = np.tile(np.arange(1, k + 1, dtype=np.int32), len(workers))
         codes = np.empty(len(index), dtype=object)
-        for i, c in enumerate(ranked.codes):
+        for i, c in enumerate(ranked.codes):  # a tuple per cell (slice assignment would unpack)
             codes[i] = c
         return pd.DataFrame(
             {
