@@ -49,9 +49,11 @@ the worker already holds what the program awards.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -118,6 +120,7 @@ MODALITY_FIT = np.array(
 )
 
 FloatArray = NDArray[np.float32]
+IntArray = NDArray[np.int64]
 #: Cosine mapped to 0 and to 1 by the semantic and goal features.
 COSINE_FLOOR, COSINE_CEIL = 0.0, 0.7
 
@@ -140,6 +143,35 @@ class PairFeatures(NamedTuple):
     def eligible(self) -> NDArray[np.bool_]:
         """Boolean mask of shape (n_workers, n_programs)."""
         return np.asarray(self.excluded == 0, dtype=np.bool_)
+
+
+_PLANE = {name: j for j, name in enumerate(FEATURE_NAMES)}
+_CLIPPED = (
+    "semantic_fit",
+    "goal_fit",
+    "prereq_coverage",
+    "skill_gain",
+    "chain_industrial",
+    "chain_supply",
+    "chain_innovation",
+    "credential_uplift",
+    "credit_transfer",
+)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Per-region and per-employer-node rows of the catalogue (see ``FeatureBuilder._tables``)."""
+
+    industrial: FloatArray  # (n_regions + 1, P)
+    supply: FloatArray  # (n_nodes + 1, P), last row: no employer node
+    innovation: FloatArray  # (n_regions + 1, P)
+    demand: FloatArray  # (n_regions + 1, S) skill weights 0.5 + 0.5 * demand
+    demand_taught: NDArray[np.float64]  # (n_regions + 1, P) sum of taught * demand
+    taught_t: Any  # (S, P) csr, float64
+    taught_mass: NDArray[np.float64]  # (P,)
+    taught_bin_t: Any  # (S, P) csr, 1 where taught
+    n_taught: FloatArray  # (P,)
 
 
 class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
@@ -206,8 +238,51 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             programs, vocabulary, self.chains_, self.node_skills_, self.semantic_
         )
         self.prior_ = self._prior(self.catalogue_.program_ids)
+        self.tables_ = self._tables(self.catalogue_)
         self.n_features_out_ = len(FEATURE_NAMES)
         return self
+
+    def _tables(self, cat: Catalogue) -> _Tables:
+        """What depends only on the catalogue and a worker's region or employer node.
+
+        Chain fit, skill demand and the demand-weighted mass of what a program teaches are
+        the same for every worker of a region (or of an employer node), so they are computed
+        here once per region and node, and a block only gathers rows.
+        """
+        chains = self.chains_
+        n_regions = chains.demand.shape[0] if chains.n_nodes else len(chains.regions) + 1
+        no_employer = np.zeros((1, chains.n_nodes), dtype=np.float32)
+        if chains.n_nodes:
+            ctx = chains.context(
+                np.arange(n_regions, dtype=np.int64), np.full(n_regions, -1, dtype=np.int64)
+            )
+            industrial = _dot(ctx.industrial, cat.alignment) / cat.alignment_norm
+            innovation = _dot(ctx.innovation, cat.alignment) / cat.alignment_norm
+            adjacency = np.concatenate([chains.adjacency.astype(np.float32), no_employer])
+            supply = _dot(adjacency, cat.alignment) / cat.alignment_norm
+            region_demand = np.asarray(self.node_skills_.T @ chains.demand.T).T  # (R, S)
+            peak = np.maximum(region_demand.max(axis=1, keepdims=True), 1e-6)
+            demand = np.asarray(0.5 + 0.5 * region_demand / peak, dtype=np.float32)
+        else:
+            industrial = innovation = np.zeros((n_regions, cat.n_programs), dtype=np.float32)
+            supply = np.zeros((1, cat.n_programs), dtype=np.float32)
+            demand = np.ones((n_regions, self.vocabulary_.n_skills), dtype=np.float32)
+        taught_t = cat.taught.T.astype(np.float64).tocsr()
+        taught_bin = cat.taught.copy()
+        taught_bin.data[:] = 1.0
+        return _Tables(
+            industrial=np.asarray(industrial, dtype=np.float32),
+            supply=np.asarray(supply, dtype=np.float32),
+            innovation=np.asarray(innovation, dtype=np.float32),
+            demand=demand,
+            demand_taught=np.asarray(taught_t.T @ demand.astype(np.float64).T).T,  # (R, P)
+            taught_t=taught_t,
+            taught_mass=np.maximum(
+                np.asarray(cat.taught.sum(axis=1), dtype=np.float64).ravel(), 1e-6
+            ),
+            taught_bin_t=taught_bin.T.tocsr(),
+            n_taught=np.maximum(np.asarray(taught_bin.sum(axis=1), dtype=np.float32).ravel(), 1.0),
+        )
 
     def _prior(self, program_ids: list[str]) -> FloatArray:
         if not self.program_prior:
@@ -246,63 +321,74 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
     def compute(self, block: WorkerBlock) -> PairFeatures:
         """Features and exclusions of an already built :class:`WorkerBlock`."""
         check_is_fitted(self, "catalogue_")
-        cat = self.catalogue_
-        columns = [
-            *self._fit_columns(block, cat),
-            *self._chain_columns(block, cat),
-            _uplift(block, cat),
-            SCHEDULE_FIT[block.shift][:, cat.schedule],
-            np.minimum(block.weekly_hours[:, None] / np.maximum(cat.weekly_load, 1e-6), 1.0),
-            MODALITY_FIT[block.modality][:, cat.modality],
-        ]
-        sponsorship = self._sponsorship(block, cat)
-        columns += [
-            self._affordability(block, cat, sponsorship),
-            _credit(block, cat),
-            sponsorship,
-            np.broadcast_to(self.prior_, (block.n_workers, cat.n_programs)),
-        ]
-        # feature-major storage: each feature is one contiguous (B, P) plane; ``values`` is a
-        # (B, P, F) view of it, so rankers read contiguous planes and nothing is re-stacked
-        planes = np.empty((len(columns), block.n_workers, cat.n_programs), dtype=np.float32)
-        for j, column in enumerate(columns):
-            planes[j] = column
-        np.clip(planes, 0.0, 1.0, out=planes)
-        return PairFeatures(planes.transpose(1, 2, 0), _exclusions(block, cat))
+        cat, tab = self.catalogue_, self.tables_
+        # feature-major storage: each feature is one contiguous (B, P) plane written in place;
+        # ``values`` is a (B, P, F) view of it, so rankers read contiguous planes
+        planes = np.empty((len(FEATURE_NAMES), block.n_workers, cat.n_programs), dtype=np.float32)
+        f = _PLANE
+        self._fit_planes(block, cat, planes)
+        employer = np.where(block.employer >= 0, block.employer, len(tab.supply) - 1)
+        np.take(tab.industrial, block.chain_region, axis=0, out=planes[f["chain_industrial"]])
+        np.take(tab.supply, employer, axis=0, out=planes[f["chain_supply"]])
+        np.take(tab.innovation, block.chain_region, axis=0, out=planes[f["chain_innovation"]])
+        current = block.cert_best[:, cat.cert_column]  # best level in each program's trade
+        planes[f["credential_uplift"]] = _uplift(block, cat, current)
+        np.take(SCHEDULE_FIT[:, cat.schedule], block.shift, axis=0, out=planes[f["schedule_fit"]])
+        np.divide(
+            block.weekly_hours[:, None],
+            np.maximum(cat.weekly_load, 1e-6),
+            out=planes[f["hours_fit"]],
+        )
+        np.minimum(planes[f["hours_fit"]], 1.0, out=planes[f["hours_fit"]])
+        np.take(
+            MODALITY_FIT[:, cat.modality], block.modality, axis=0, out=planes[f["modality_fit"]]
+        )
+        sponsorship = planes[f["sponsorship"]]
+        sponsorship[:] = self._sponsorship(block, cat)
+        planes[f["affordability"]] = self._affordability(block, cat, sponsorship)
+        held = _dense(block.has @ tab.taught_bin_t)
+        np.divide(held, tab.n_taught, out=planes[f["credit_transfer"]])
+        planes[f["program_prior"]] = self.prior_
+        # only these can leave [0, 1] (cosines, levels lost, float rounding of ratios)
+        for name in _CLIPPED:
+            np.clip(planes[f[name]], 0.0, 1.0, out=planes[f[name]])
+        return PairFeatures(planes.transpose(1, 2, 0), _exclusions(block, cat, current))
 
-    def _fit_columns(self, block: WorkerBlock, cat: Catalogue) -> list[FloatArray]:
-        semantic = _rescale_cosine(_dot(block.profile, cat.embedding))
-        goal = np.zeros_like(semantic)
+    def _fit_planes(self, block: WorkerBlock, cat: Catalogue, planes: FloatArray) -> None:
+        f = _PLANE
+        planes[f["semantic_fit"]] = _rescale_cosine(_dot(block.profile, cat.embedding))
+        goal = planes[f["goal_fit"]]
+        goal[:] = 0.0
         with_goal = np.flatnonzero(block.goal.any(axis=1))
         if len(with_goal):
             goal[with_goal] = _rescale_cosine(_dot(block.goal[with_goal], cat.embedding))
         covered = _dense(block.has @ cat.required.T)
-        coverage = np.where(cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0)
-        demand = self.skill_demand(block)
-        # what is left to learn: 1 - claimed level / 5 of each skill, weighted by demand
-        lacking = demand - _dense(block.skills.multiply(demand))
-        taught_mass = np.asarray(cat.taught.sum(axis=1), dtype=np.float32).ravel()
-        gain = np.asarray(cat.taught @ lacking.T, dtype=np.float32).T / np.maximum(
-            taught_mass, 1e-6
+        planes[f["prereq_coverage"]] = np.where(
+            cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0
         )
-        return [semantic, goal, coverage, gain]
+        # what is left to learn: 1 - claimed level / 5 of each skill taught, weighted by demand;
+        # sum(taught * demand) is per region, the claimed part a sparse product
+        tab = self.tables_
+        skills = block.skills
+        owner = np.repeat(block.chain_region, np.diff(skills.indptr))
+        claimed = sp.csr_matrix(
+            (
+                skills.data.astype(np.float64) * tab.demand[owner, skills.indices],
+                skills.indices,
+                skills.indptr,
+            ),
+            shape=skills.shape,
+        )
+        gain = tab.demand_taught[block.chain_region] - (claimed @ tab.taught_t).toarray()
+        planes[f["skill_gain"]] = gain / tab.taught_mass
 
     def skill_demand(self, block: WorkerBlock) -> FloatArray:
         """Per-worker skill weights ``0.5 + 0.5 * regional chain demand``, shape (B, S).
 
         Without chain data every skill weighs 1.
         """
-        chains = self.chains_
-        if chains.n_nodes == 0:
-            return np.ones((block.n_workers, self.vocabulary_.n_skills), dtype=np.float32)
-        region_demand = chains.demand[block.chain_region]  # (B, N)
-        skill_demand = np.asarray(self.node_skills_.T @ region_demand.T).T  # (B, S)
-        peak = np.maximum(skill_demand.max(axis=1, keepdims=True), 1e-6)
-        return np.asarray(0.5 + 0.5 * skill_demand / peak, dtype=np.float32)
-
-    def _chain_columns(self, block: WorkerBlock, cat: Catalogue) -> list[FloatArray]:
-        ctx = self.chains_.context(block.chain_region, block.employer)
-        return [_dot(c, cat.alignment) / cat.alignment_norm for c in ctx]
+        check_is_fitted(self, "tables_")
+        return np.asarray(self.tables_.demand[block.chain_region], dtype=np.float32)
 
     def _sponsorship(self, block: WorkerBlock, cat: Catalogue) -> FloatArray:
         out = np.zeros((block.n_workers, cat.n_programs), dtype=np.float32)
@@ -352,21 +438,12 @@ def _dot(rows: NDArray[np.floating], columns: NDArray[np.float64]) -> FloatArray
     return np.asarray(rows.astype(np.float64) @ columns.T, dtype=np.float32)
 
 
-def _uplift(block: WorkerBlock, cat: Catalogue) -> FloatArray:
+def _uplift(block: WorkerBlock, cat: Catalogue, current: IntArray) -> FloatArray:
     edu_gain = (cat.awards_education[None, :] - block.education[:, None]) / 2.0
-    current = block.cert_best[:, cat.cert_column]  # (B, P)
     cert_gain = (current - cat.awards_cert[None, :]) / 2.0
     kind = cat.kind[None, :]
     uplift = np.where(kind == 0, edu_gain, np.where(kind == 1, cert_gain, 0.0))
     return np.asarray(uplift, dtype=np.float32)
-
-
-def _credit(block: WorkerBlock, cat: Catalogue) -> FloatArray:
-    taught_bin = cat.taught.copy()
-    taught_bin.data[:] = 1.0
-    n_taught = np.maximum(np.asarray(taught_bin.sum(axis=1), dtype=np.float32).ravel(), 1.0)
-    held = _dense(block.has @ taught_bin.T)
-    return np.asarray(held / n_taught, dtype=np.float32)
 
 
 def _dense(matrix: Any) -> FloatArray:
@@ -375,9 +452,8 @@ def _dense(matrix: Any) -> FloatArray:
     return np.asarray(dense, dtype=np.float32)
 
 
-def _exclusions(block: WorkerBlock, cat: Catalogue) -> NDArray[np.uint8]:
+def _exclusions(block: WorkerBlock, cat: Catalogue, current: IntArray) -> NDArray[np.uint8]:
     edu = block.education[:, None]
-    current = block.cert_best[:, cat.cert_column]  # best level in the program's trade, (B, P)
     checks = [
         edu < cat.min_education[None, :],
         (cat.min_cert[None, :] < NO_CERT) & (current > cat.min_cert[None, :]),

@@ -48,7 +48,7 @@ __all__ = ["SCORE_COLUMNS", "Recommender", "score_frame"]
 #: Columns of :meth:`Recommender.score_frame`.
 SCORE_COLUMNS: tuple[str, ...] = ("worker_id", "rank", "program_id", "score", "reason_codes")
 #: Cells (workers x programs x features) computed at once; bounds memory in batch.
-_BLOCK_CELLS = 16_000_000
+_BLOCK_CELLS = 8_000_000
 _MODALITIES = MODALITIES[:3]  # "any" is a worker preference, not a program modality
 _RULE_FEATURE = {r.code: FEATURE_NAMES.index(r.feature) for r in RULES}
 
