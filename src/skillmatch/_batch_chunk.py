@@ -137,16 +137,18 @@ def _quarantine_rows(
     return out
 
 
-def _output_table(scores: pd.DataFrame, bundle_hash: str) -> pa.Table:
-    codes = [list(c) for c in scores["reason_codes"].tolist()]
+def _output_table(scored: Any, program_ids: list[str], bundle_hash: str) -> pa.Table:
+    """The part file's table, from :class:`~skillmatch.recommend.ScoredArrays`."""
+    patterns = pa.array([list(p) for p in scored.patterns], pa.list_(pa.string()))
+    n = len(scored.rank)
     return pa.table(
         {
-            "worker_id": pa.array(scores["worker_id"].tolist(), pa.string()),
-            "rank": pa.array(scores["rank"].to_numpy(np.int32), pa.int32()),
-            "program_id": pa.array(scores["program_id"].tolist(), pa.string()),
-            "score": pa.array(scores["score"].to_numpy(np.float32), pa.float32()),
-            "reason_codes": pa.array(codes, pa.list_(pa.string())),
-            "bundle_hash": pa.array([bundle_hash] * len(scores), pa.string()),
+            "worker_id": pa.array(scored.worker_id, pa.string()),
+            "rank": pa.array(scored.rank, pa.int32()),
+            "program_id": pa.array(program_ids, pa.string()).take(pa.array(scored.program_index)),
+            "score": pa.array(scored.score, pa.float32()),
+            "reason_codes": patterns.take(pa.array(scored.pattern_of, pa.int64())),
+            "bundle_hash": pa.array([bundle_hash] * n, pa.string()),
         },
         schema=OUTPUT_SCHEMA,
     )
@@ -162,7 +164,7 @@ def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
     # Validate at the boundary, once, column by column (rows the column checks cannot clear
     # go through the Worker model); the valid rows are ranked from these columns directly.
     parsed = columns_from_arrow(table)
-    scores = recommender.score_columns(parsed.columns, task.k)
+    scores = recommender.score_arrays(parsed.columns, task.k)
     bad = np.union1d(
         np.flatnonzero(task.first_row >= 0),
         candidates[parsed.errors["row"].to_numpy(np.int64)],
@@ -177,7 +179,7 @@ def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
         )
         atomic_write_bytes(task.root / q_part, q_bytes)
         q_sha = _sha(q_bytes)
-    data = table_to_parquet_bytes(_output_table(scores, task.bundle_hash))
+    data = table_to_parquet_bytes(_output_table(scores, recommender.program_ids, task.bundle_hash))
     atomic_write_bytes(task.root / part, data)
     n_in = task.chunk.table.num_rows
     return ChunkRecord(
@@ -186,7 +188,7 @@ def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
         n_in=n_in + len(task.chunk.malformed),
         n_scored=len(parsed.columns),
         n_quarantined=len(quarantined),
-        n_output_rows=len(scores),
+        n_output_rows=len(scores.rank),
         part=part,
         sha256=_sha(data),
         quarantine_part=q_part if quarantined else None,

@@ -66,9 +66,21 @@ def reason_codes(
     ``has_required`` (shape (n,)) marks programs with skill prerequisites; without any,
     ``prerequisites_met`` would be vacuous and is not emitted.
     """
+    patterns, pattern_of = reason_patterns(values, contributions, has_required)
+    return [patterns[i] for i in pattern_of]
+
+
+def reason_patterns(
+    values: NDArray[np.float32], contributions: NDArray[np.float32], has_required: NDArray[np.bool_]
+) -> tuple[list[tuple[str, ...]], NDArray[np.int64]]:
+    """:func:`reason_codes` as distinct code tuples and, per row, the index of its tuple.
+
+    Few distinct tuples cover millions of rows, so batch output is built from this without
+    one Python tuple per row.
+    """
     n = values.shape[0]
     if n == 0:
-        return []
+        return [], np.zeros(0, dtype=np.int64)
     rule_values = values[:, _RULE_FEATURE]
     fired = (rule_values >= _RULE_LOW) & (rule_values < _RULE_HIGH)
     fired[:, REASON_CODES.index("prerequisites_met")] &= has_required
@@ -83,7 +95,7 @@ def reason_codes(
     keys = ((top + 1) * (len(RULES) + 1) ** np.arange(MAX_REASONS)).sum(axis=1)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     decoded = [tuple(REASON_CODES[i] for i in top[j] if i >= 0) for j in first]
-    return [decoded[i] for i in inverse]
+    return decoded, np.asarray(inverse, dtype=np.int64).ravel()
 
 
 @dataclass

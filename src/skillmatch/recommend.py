@@ -27,7 +27,13 @@ from skillmatch._explain import (
     reason_context,
     served_nodes,
 )
-from skillmatch._reasons import RULES, exclusion_reasons, make_reason, reason_codes
+from skillmatch._reasons import (
+    RULES,
+    exclusion_reasons,
+    make_reason,
+    reason_codes,
+    reason_patterns,
+)
 from skillmatch._topk import TopK, check_k, top_k
 from skillmatch.chains import ChainMap
 from skillmatch.encode import TextEncoder
@@ -58,7 +64,23 @@ class _Ranked(NamedTuple):
     top: TopK
     values: NDArray[np.float32]  # (B, k, F)
     contributions: NDArray[np.float32]  # (B, k, F)
-    codes: list[tuple[str, ...]]  # B * k entries, row-major
+    patterns: list[tuple[str, ...]]  # distinct reason-code tuples
+    pattern_of: NDArray[np.int64]  # B * k entries, row-major: index into patterns
+
+
+class ScoredArrays(NamedTuple):
+    """Top-k rows of a batch of workers as flat arrays (one entry per recommendation).
+
+    ``reason_codes`` of row ``i`` is ``patterns[pattern_of[i]]``: a few distinct tuples
+    cover any number of rows.
+    """
+
+    worker_id: NDArray[np.object_]
+    rank: NDArray[np.int32]
+    program_index: NDArray[np.int64]
+    score: NDArray[np.float32]
+    pattern_of: NDArray[np.int64]
+    patterns: list[tuple[str, ...]]
 
 
 class Recommender:
@@ -265,6 +287,11 @@ class Recommender:
         """The catalogue, in index order."""
         return self._fitted().catalogue_.programs
 
+    @property
+    def program_ids(self) -> list[str]:
+        """Ids of the catalogue programs, in catalogue order."""
+        return self._fitted().catalogue_.program_ids
+
     def program(self, program_id: str) -> Program:
         """The :class:`Program` with this id (:class:`UnknownIdError` if none)."""
         return self.programs[self._position(program_id)]
@@ -317,12 +344,12 @@ class Recommender:
         contributions = self.ranker_.contributions(values)
         has_required = fb.catalogue_.n_required[safe] > 0
         n_features = values.shape[-1]
-        codes = reason_codes(
+        patterns, pattern_of = reason_patterns(
             values.reshape(-1, n_features),
             contributions.reshape(-1, n_features),
             has_required.ravel(),
         )
-        return _Ranked(block, top, values, contributions, codes)
+        return _Ranked(block, top, values, contributions, patterns, pattern_of)
 
     def recommend(
         self,
@@ -378,7 +405,7 @@ class Recommender:
             p = int(ranked.top.index[w, r])
             if p < 0:
                 break
-            codes = ranked.codes[w * k + r]
+            codes = ranked.patterns[ranked.pattern_of[w * k + r]]
             context = self._context(ranked.block, w, p, demand, ranked.values[w, r])
             reasons = [
                 make_reason(c, ranked.contributions[w, r, _RULE_FEATURE[c]], context) for c in codes
@@ -494,39 +521,66 @@ class Recommender:
         Batch runners validate a chunk once (quarantining bad rows) and rank the valid
         workers with this, instead of validating them a second time.
         """
+        scored = self.score_arrays(workers, k)
+        codes = np.empty(len(scored.patterns), dtype=object)
+        for i, c in enumerate(scored.patterns):  # a tuple per cell (slice assignment unpacks)
+            codes[i] = c
+        ids = np.asarray(self._fitted().catalogue_.program_ids, dtype=object)
+        return pd.DataFrame(
+            {
+                "worker_id": scored.worker_id,
+                "rank": scored.rank,
+                "program_id": ids[scored.program_index],
+                "score": scored.score,
+                "reason_codes": codes[scored.pattern_of],
+            }
+        )
+
+    def score_arrays(self, workers: WorkerColumns, k: int = 10) -> ScoredArrays:
+        """:meth:`score_columns` as flat arrays, the form batch writers turn into Arrow."""
         k = check_k(k)
         cat = self._fitted().catalogue_
         allowed = np.ones(cat.n_programs, dtype=bool)
         step = max(1, _BLOCK_CELLS // max(1, cat.n_programs * len(FEATURE_NAMES)))
         parts = [
-            self._frame_part(workers.slice(i, i + step), k, allowed)
+            self._block_arrays(workers.slice(i, i + step), k, allowed)
             for i in range(0, len(workers), step)
             if cat.n_programs
         ]
-        if not parts:
-            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _SCORE_DTYPES.items()})
-        return pd.concat(parts, ignore_index=True)
+        patterns: dict[tuple[str, ...], int] = {}
+        pattern_of = []
+        for part in parts:  # merge the blocks' pattern lists into one
+            remap = np.array(
+                [patterns.setdefault(p, len(patterns)) for p in part.patterns], dtype=np.int64
+            )
+            pattern_of.append(remap[part.pattern_of] if len(remap) else part.pattern_of)
 
-    def _frame_part(
+        def cat_or_empty(name: str, dtype: Any) -> Any:
+            arrays = [getattr(p, name) for p in parts]
+            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+        return ScoredArrays(
+            worker_id=cat_or_empty("worker_id", object),
+            rank=cat_or_empty("rank", np.int32),
+            program_index=cat_or_empty("program_index", np.int64),
+            score=cat_or_empty("score", np.float32),
+            pattern_of=np.concatenate(pattern_of) if pattern_of else np.zeros(0, np.int64),
+            patterns=list(patterns),
+        )
+
+    def _block_arrays(
         self, workers: WorkerColumns, k: int, allowed: NDArray[np.bool_]
-    ) -> pd.DataFrame:
+    ) -> ScoredArrays:
         ranked = self._rank(workers, k, allowed)
         index = ranked.top.index.ravel()
         keep = index >= 0
-        ids = np.asarray(self._fitted().catalogue_.program_ids, dtype=object)
-        worker_ids = np.repeat(workers.worker_id, k)
-        ranks = np.tile(np.arange(1, k + 1, dtype=np.int32), len(workers))
-        codes = np.empty(len(index), dtype=object)
-        for i, c in enumerate(ranked.codes):  # a tuple per cell (slice assignment would unpack)
-            codes[i] = c
-        return pd.DataFrame(
-            {
-                "worker_id": worker_ids[keep],
-                "rank": ranks[keep],
-                "program_id": ids[index[keep]],
-                "score": ranked.top.score.ravel()[keep],
-                "reason_codes": codes[keep],
-            }
+        return ScoredArrays(
+            worker_id=np.repeat(workers.worker_id, k)[keep],
+            rank=np.tile(np.arange(1, k + 1, dtype=np.int32), len(workers))[keep],
+            program_index=index[keep],
+            score=ranked.top.score.ravel()[keep],
+            pattern_of=ranked.pattern_of[keep],
+            patterns=ranked.patterns,
         )
 
 
@@ -548,15 +602,6 @@ def score_frame(
     """
     rec = recommender if recommender is not None else Recommender.load()
     return rec.score_frame(df, k=k)
-
-
-_SCORE_DTYPES = {
-    "worker_id": object,
-    "rank": np.int32,
-    "program_id": object,
-    "score": np.float32,
-    "reason_codes": object,
-}
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> int:
