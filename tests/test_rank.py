@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.base import clone
 
@@ -141,3 +142,30 @@ def test_groups_shape_is_checked() -> None:
     X, y, _ = _toy(200)
     with pytest.raises(ValueError, match="groups"):
         LearnedRanker(max_iter=2).fit(X, y, np.arange(3))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cuts=hnp.arrays(np.float64, st.integers(0, 30), elements=st.floats(-0.1, 1.1)),
+    x=hnp.arrays(np.float32, 64, elements=st.floats(0.0, 1.0, width=32)),
+)
+def test_grid_lookup_equals_search(cuts: np.ndarray, x: np.ndarray) -> None:
+    from skillmatch.rank import GRID, _Grid
+
+    cuts = np.unique(cuts)
+    values = np.arange(len(cuts) + 1, dtype=np.float64) * 0.5
+    grid = _Grid(cuts, values)
+    # the cuts themselves, their float32 neighbours and cell edges are the hard cases
+    c32 = cuts.astype(np.float32)
+    edges = np.array([0.0, 1.0, 1 / GRID, 1 - 1 / GRID, 0.5], dtype=np.float32)
+    probes = np.concatenate(
+        [x, c32, np.nextafter(c32, np.float32(2)), np.nextafter(c32, np.float32(-2)), edges]
+    )
+    inside = probes[(probes >= 0) & (probes <= 1)]
+    want = values[np.searchsorted(grid.cuts, inside, side="left")]
+    np.testing.assert_array_equal(grid.lookup(inside), want)
+    # outside [0, 1] or NaN: searched, still exact
+    wide = np.concatenate([inside, np.array([-0.5, 1.5, np.nan], dtype=np.float32)])
+    np.testing.assert_array_equal(
+        grid.lookup(wide), values[np.searchsorted(grid.cuts, wide, side="left")]
+    )

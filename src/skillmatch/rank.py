@@ -264,6 +264,7 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
         self.values_ = [v - low for v, low in zip(values, lows, strict=True)]
         self.intercept_ = float(baseline + sum(lows))
         self.n_features_in_ = X.shape[1]
+        self._grids = _grids(self.thresholds_, self.values_)
         return self
 
     def _steps(self, X: NDArray[Any]) -> NDArray[np.float64]:
@@ -311,13 +312,13 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
 
         For a float32 ``x`` and a float64 threshold ``t``, ``x > t`` exactly when ``x > t32``
         where ``t32`` is the largest float32 not above ``t``, so steps match the float64 path.
+        A feature plane inside [0, 1] is looked up on a grid instead of searched (see
+        :class:`_Grid`); the step values, and their order of summation, are the same.
         """
         total = np.full(X.shape[:-1], self.intercept_, dtype=np.float64)
-        for f, (t, v) in enumerate(zip(self.thresholds_, self.values_, strict=True)):
-            cuts = t.astype(np.float32)
-            above = cuts.astype(np.float64) > t
-            cuts[above] = np.nextafter(cuts[above], np.float32(-np.inf))
-            total += v[np.searchsorted(cuts, X[..., f], side="left")]
+        grids = self.__dict__.get("_grids") or _grids(self.thresholds_, self.values_)
+        for f, grid in enumerate(grids):
+            total += grid.lookup(X[..., f])
         return total
 
     def contributions(self, features: FloatArray) -> FloatArray:
@@ -360,7 +361,49 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
                 raise ValueError(f"ranker arrays for feature {n!r} are malformed")
         ranker.intercept_ = float(meta["intercept"])
         ranker.n_features_in_ = len(FEATURE_NAMES)
+        ranker._grids = _grids(ranker.thresholds_, ranker.values_)
         return ranker
+
+
+#: Cells of the lookup grid over [0, 1] (a power of two, so ``x * GRID`` is exact).
+GRID = 1 << 14
+
+
+class _Grid:
+    """Step function ``v[count of cuts < x]`` of one feature, looked up on a uniform grid.
+
+    Cell ``c`` covers ``[c / GRID, (c + 1) / GRID)``; where no cut lies in a cell, every ``x``
+    in it has the same step, read from a table. Values in the few cells that hold a cut, and
+    planes with values outside [0, 1] (or NaN), are searched exactly, so the result equals
+    ``v[searchsorted(cuts, x)]`` for every ``x``.
+    """
+
+    def __init__(self, thresholds: NDArray[np.float64], values: NDArray[np.float64]) -> None:
+        cuts = thresholds.astype(np.float32)
+        above = cuts.astype(np.float64) > thresholds
+        cuts[above] = np.nextafter(cuts[above], np.float32(-np.inf))
+        self.cuts = cuts
+        self.values = values
+        edges = (np.arange(GRID + 2, dtype=np.float64) / GRID).astype(np.float32)
+        position = np.searchsorted(cuts, edges, side="left")
+        self.table = values[position[:-1]]
+        self.mixed = position[:-1] != position[1:]
+
+    def lookup(self, x: NDArray[np.float32]) -> NDArray[np.float64]:
+        if len(self.cuts) == 0:
+            return np.broadcast_to(self.values[0], x.shape)
+        if x.size == 0 or not (x.min() >= 0.0 and x.max() <= 1.0):  # also False with a NaN
+            return self.values[np.searchsorted(self.cuts, x, side="left")]
+        cell = (x * np.float32(GRID)).astype(np.intp)
+        out = self.table[cell]
+        mixed = self.mixed[cell]
+        if mixed.any():
+            out[mixed] = self.values[np.searchsorted(self.cuts, x[mixed], side="left")]
+        return out
+
+
+def _grids(thresholds: list[NDArray[np.float64]], values: list[NDArray[np.float64]]) -> list[_Grid]:
+    return [_Grid(t, v) for t, v in zip(thresholds, values, strict=True)]
 
 
 def _boost(
