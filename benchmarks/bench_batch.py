@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 
-from skillmatch._batch_chunk import OUTPUT_SCHEMA
 from skillmatch.batch import score_file
 from skillmatch.recommend import Recommender
 from skillmatch.simulate import make_population, make_world, write_population
@@ -137,7 +136,12 @@ def floor(n: int, n_programs: int, k: int, block: int, seed: int) -> dict[str, A
 
 
 def engines(world: Any, rec: Recommender, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
-    from skillmatch.distributed import score_dask, score_spark
+    from skillmatch.distributed import (
+        ARROW_QUARANTINE_SCHEMA,
+        ARROW_SCHEMA,
+        score_dask,
+        score_spark,
+    )
 
     src = tmp / "engine_workers"
     src.mkdir()
@@ -160,11 +164,14 @@ def engines(world: Any, rec: Recommender, tmp: Path, args: argparse.Namespace) -
         .getOrCreate()
     )
     start = time.perf_counter()
-    score_spark(spark.read.parquet(str(src)), rec, k=args.k).write.mode("overwrite").parquet(
-        str(tmp / "spark_out")
-    )
+    scored = score_spark(spark.read.parquet(str(src)), rec, k=args.k)
+    scored.scores.write.mode("overwrite").parquet(str(tmp / "spark_out"))
+    scored.quarantine.write.mode("overwrite").parquet(str(tmp / "spark_quarantine"))
     result["spark_wall_s"] = round(time.perf_counter() - start, 2)
+    result["spark_counts"] = scored.counts()._asdict()
+    scored.unpersist()
     spark.stop()
+    import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
@@ -175,8 +182,12 @@ def engines(world: Any, rec: Recommender, tmp: Path, args: argparse.Namespace) -
         Client(cluster),
     ):
         start = time.perf_counter()
-        score_dask(dd.read_parquet(str(src)), rec, k=args.k).to_parquet(
-            str(tmp / "dask_out"), schema=OUTPUT_SCHEMA
+        scores, quarantine = score_dask(dd.read_parquet(str(src)), rec, k=args.k)
+        dask.compute(
+            scores.to_parquet(str(tmp / "dask_out"), schema=ARROW_SCHEMA, compute=False),
+            quarantine.to_parquet(
+                str(tmp / "dask_quarantine"), schema=ARROW_QUARANTINE_SCHEMA, compute=False
+            ),
         )
         result["dask_wall_s"] = round(time.perf_counter() - start, 2)
     return result
