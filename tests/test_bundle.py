@@ -126,3 +126,19 @@ def test_save_replaces_existing_bundle(tiny_rec: Recommender, bundle: Path) -> N
     tiny_rec.save(bundle)
     assert "stale.txt" not in _files(bundle)
     Recommender.load(bundle)
+
+
+def test_loading_the_default_bundle_does_not_import_torch() -> None:
+    # the bundle's embedding cache gives the dimension: the model (and torch, ~400 MB of
+    # memory in every batch and service process) loads only when unseen text must be encoded
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from skillmatch.recommend import Recommender; Recommender.load(); "
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.split() == ["False", "False"]

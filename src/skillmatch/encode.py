@@ -276,7 +276,9 @@ class Encoder:
 
     @property
     def dim(self) -> int:
-        """Embedding dimension (loads the model on first use)."""
+        """Embedding dimension (from the adopted cache, else by loading the model)."""
+        if self._cache is not None:  # a cache of this model id: no need to load torch
+            return self._cache.dim
         model = self._load()
         getter = getattr(model, "get_embedding_dimension", None)
         if getter is None:  # sentence-transformers < 5.2
