@@ -9,7 +9,8 @@ Measures, on one process:
   ``util.semantic_search`` over precomputed program embeddings (same catalogues);
 * encoder calls per request;
 * ``score_frame`` throughput on 100,000 simulated workers (cold: phrases encoded on first
-  sight; warm: second pass).
+  sight; warm: second pass), with the default ``LinearRanker`` and, warm, with the shipped
+  bundle's ``LearnedRanker``.
 
 Prints one JSON line. Example::
 
@@ -134,6 +135,14 @@ def main() -> None:
         out[f"score_frame_workers_per_s_{label}"] = args.batch_workers / (
             time.perf_counter() - start
         )
+    # the shipped bundle (same world, LearnedRanker), warm
+    learned = Recommender.load()
+    learned.score_frame(frame, k=10)
+    start = time.perf_counter()
+    learned.score_frame(frame, k=10)
+    out["score_frame_workers_per_s_warm_learned"] = args.batch_workers / (
+        time.perf_counter() - start
+    )
     print(json.dumps(out))
 
 
