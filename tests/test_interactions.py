@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from skillmatch._interactions import _draw_block, _DrawCache
@@ -359,3 +360,8 @@ def test_cli_writes_interactions(tmp_path: Path) -> None:
     back = pd.read_parquet(path)
     assert back["worker_id"].nunique() == 50 and len(back) == 200
     assert "wrote 200 impressions" in done.stderr
+    # made in world 0 (the shipped bundle's), and the file says so
+    from skillmatch.training import CATALOGUE_METADATA_KEY, catalogue_digest
+
+    metadata = pq.read_schema(path).metadata
+    assert metadata[CATALOGUE_METADATA_KEY].decode() == catalogue_digest(make_world(0).programs)

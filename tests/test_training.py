@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from skillmatch.errors import SchemaError, UnknownIdError
@@ -140,6 +142,31 @@ def test_log_errors(tiny_rec: Recommender, log: pd.DataFrame) -> None:
     bad.loc[bad["worker_id"] == bad.loc[0, "worker_id"], "education"] = "phd"
     with pytest.raises(SchemaError, match="education"):
         training_data(tiny_rec, bad)
+
+
+def test_a_log_from_another_world_is_refused(
+    tiny_rec: Recommender, log: pd.DataFrame, tmp_path: Path
+) -> None:
+    from skillmatch.cli import main
+    from skillmatch.simulate import make_world
+    from skillmatch.training import (
+        CATALOGUE_METADATA_KEY,
+        catalogue_digest,
+        check_log_catalogue,
+    )
+
+    mine = {CATALOGUE_METADATA_KEY: catalogue_digest(tiny_rec.programs).encode()}
+    other = {CATALOGUE_METADATA_KEY: catalogue_digest(make_world(1).programs).encode()}
+    check_log_catalogue(mine, tiny_rec.programs)
+    check_log_catalogue(None, tiny_rec.programs)  # a real log without the digest is trusted
+    with pytest.raises(SchemaError, match="made on another catalogue"):
+        check_log_catalogue(other, tiny_rec.programs)
+    base = tiny_rec.save(tmp_path / "base")
+    table = pa.Table.from_pandas(log, preserve_index=False)
+    pq.write_table(table.replace_schema_metadata(other), tmp_path / "log.parquet")
+    args = ["train", "--interactions", str(tmp_path / "log.parquet"), "--base", str(base)]
+    assert main([*args, "--out", str(tmp_path / "out"), "--no-progress"]) != 0
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_train_and_evaluate(tiny_rec: Recommender, log: pd.DataFrame, tmp_path: Path) -> None:

@@ -27,12 +27,17 @@ def _base_recommender(bundle: Path | None) -> Any:
     return Recommender.from_world(make_world(seed=0))
 
 
-def _read_log(path: Path) -> Any:
+def _read_log(path: Path, rec: Any) -> Any:
+    """The log as pandas, refused when it records another catalogue than ``rec``'s."""
     import pyarrow.parquet as pq
+
+    from skillmatch.training import check_log_catalogue
 
     if not path.exists():
         raise FileNotFoundError(f"--interactions {str(path)!r} does not exist")
-    return pq.read_table(path).to_pandas()
+    table = pq.read_table(path)
+    check_log_catalogue(table.schema.metadata, rec.programs)
+    return table.to_pandas()
 
 
 def overall_table(results: Any) -> Any:
@@ -47,9 +52,9 @@ def _train(args: argparse.Namespace) -> int:
     from skillmatch.training import compare_models, model_card
 
     start = time.perf_counter()
-    log = _read_log(args.interactions)
-    split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
     rec = _base_recommender(args.base)
+    log = _read_log(args.interactions, rec)
+    split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
     rec.ranker = LearnedRanker(
         max_iter=args.max_iter, random_state=args.seed, verbose=0 if args.no_progress else 1
     )
@@ -59,8 +64,17 @@ def _train(args: argparse.Namespace) -> int:
     )
     table = overall_table(results)
     metrics = {m: float(v) for m, v in table.loc["learned"].items()}
+    truth = _truth_check(rec, args) if args.truth_check else None
+    if truth is not None:
+        row = truth.set_index("model").loc["learned"]
+        metrics.update({f"truth_{m}": float(v) for m, v in row.items()})
+        print(truth.round(3).to_string(index=False))
     card = model_card(
-        results, n_train=len(split.train), n_test=len(split.test), source=args.interactions.name
+        results,
+        n_train=len(split.train),
+        n_test=len(split.test),
+        source=args.interactions.name,
+        truth=truth,
     )
     rec.save(args.out, metrics=metrics, model_card=card)
     print(table.round(4).to_string())
@@ -68,14 +82,30 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _truth_check(rec: Any, args: argparse.Namespace) -> Any:
+    """Judge the trained model, and the default linear one, by the simulator's truth."""
+    from skillmatch.recommend import Recommender
+    from skillmatch.simulate import make_world, truth_check
+    from skillmatch.training import catalogue_digest
+
+    world = make_world(seed=args.world_seed)
+    if catalogue_digest(world.programs) != catalogue_digest(rec.programs):
+        raise ValueError(
+            f"--truth-check needs the catalogue of the simulated world --world-seed "
+            f"{args.world_seed}; the base bundle serves another catalogue"
+        )
+    models = {"learned": rec, "linear": Recommender.from_world(world)}
+    return truth_check(models, world, n_workers=args.truth_check)
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from skillmatch.evaluate import split_by_worker, write_report
     from skillmatch.recommend import Recommender
     from skillmatch.training import compare_models, training_data
 
-    log = _read_log(args.interactions)
-    split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
     rec = Recommender.load(args.bundle)
+    log = _read_log(args.interactions, rec)
+    split = split_by_worker(log, test_size=args.test_size, random_state=args.seed)
     results = compare_models(
         rec, split.train, split.test, name="bundle", progress=not args.no_progress
     )
@@ -114,6 +144,20 @@ def register(sub: Any) -> None:
     _common(train)
     train.add_argument("--out", type=Path, required=True, help="bundle directory to write")
     train.add_argument("--base", type=Path, help="bundle whose catalogue to use (default one)")
+    train.add_argument(
+        "--truth-check",
+        type=int,
+        default=0,
+        metavar="N",
+        help="simulated data only: judge full-catalogue rankings of N fresh simulated workers "
+        "by the simulator's hidden utility and add the table to the model card (0: off)",
+    )
+    train.add_argument(
+        "--world-seed",
+        type=int,
+        default=0,
+        help="world of the simulated log, for --truth-check (0)",
+    )
     train.add_argument("--max-iter", type=int, default=300, help="boosting iterations (300)")
     train.set_defaults(func=_train)
 

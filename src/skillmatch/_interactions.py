@@ -449,6 +449,7 @@ def write_interactions(
     40
     """
     from skillmatch._sim_parquet import write_frames
+    from skillmatch.training import CATALOGUE_METADATA_KEY, catalogue_digest
 
     frames = simulate_interactions(
         world,
@@ -460,4 +461,8 @@ def write_interactions(
         chunk_size=chunk_size,
     )
     total = n_workers * impressions_per_worker
-    return write_frames(frames, path, interaction_schema(), total=total, progress=progress)
+    # the catalogue digest lets ``skillmatch train`` refuse a log made in another world
+    schema = interaction_schema().with_metadata(
+        {CATALOGUE_METADATA_KEY: catalogue_digest(world.programs).encode()}
+    )
+    return write_frames(frames, path, schema, total=total, progress=progress)

@@ -52,7 +52,13 @@ def _parser() -> argparse.ArgumentParser:
         help="programs shown to each worker in the interaction log (20)",
     )
     sim.add_argument("--programs", type=Path, help="also write the program catalogue here")
-    sim.add_argument("--seed", type=int, default=0)
+    sim.add_argument("--seed", type=int, default=0, help="seed of the workers and outcomes (0)")
+    sim.add_argument(
+        "--world-seed",
+        type=int,
+        default=0,
+        help="seed of the world: catalogue, chains, skills (0, the shipped bundle's world)",
+    )
     sim.add_argument("--chunk-size", type=positive_int, default=50_000)
     sim.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sim.set_defaults(func=_simulate)
@@ -126,7 +132,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.out is None and args.interactions is None:
         print("skillmatch simulate: error: give --out, --interactions or both", file=sys.stderr)
         return 2
-    world = make_world(seed=args.seed)
+    world = make_world(seed=args.world_seed)
     if args.out is not None:
         start = time.perf_counter()
         n = write_population(

@@ -9,7 +9,8 @@ so what the ranker learns from is exactly what it will see online.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -20,12 +21,15 @@ from skillmatch._report import _markdown_table
 from skillmatch.errors import SchemaError, UnknownIdError
 from skillmatch.features import FEATURE_NAMES
 from skillmatch.frames import workers_from_frame
-from skillmatch.schema import Worker
+from skillmatch.schema import Program, Worker
 
 __all__ = [
+    "CATALOGUE_METADATA_KEY",
     "DEFAULT_METRICS",
     "LOG_COLUMNS",
     "TrainingData",
+    "catalogue_digest",
+    "check_log_catalogue",
     "compare_models",
     "log_workers",
     "model_card",
@@ -60,6 +64,50 @@ class TrainingData(NamedTuple):
     y: NDArray[np.float32]
     groups: NDArray[np.int64]
     eligible: NDArray[np.bool_]
+
+
+#: Parquet metadata key under which a log records the digest of the catalogue it was made on.
+CATALOGUE_METADATA_KEY = b"skillmatch.catalogue_sha256"
+
+
+def catalogue_digest(programs: Sequence[Program]) -> str:
+    """sha256 of a catalogue's programs (ids *and* content, in id order).
+
+    Program ids alone do not identify a catalogue: two simulated worlds both have a
+    ``p000001``. A log that records this digest can be checked against the catalogue it is
+    trained on (:func:`check_log_catalogue`).
+    """
+    digest = hashlib.sha256()
+    for program in sorted(programs, key=lambda p: p.program_id):
+        digest.update(program.model_dump_json().encode())
+    return digest.hexdigest()
+
+
+def check_log_catalogue(
+    metadata: Mapping[bytes, bytes] | None, programs: Sequence[Program]
+) -> None:
+    """Refuse a log whose recorded catalogue digest differs from ``programs``'.
+
+    Logs without the digest (real logs exported from a platform) pass: their program ids are
+    trusted to mean the catalogue's programs.
+
+    Raises
+    ------
+    SchemaError
+        The log was made on another catalogue: training on it would join outcomes to the wrong
+        programs.
+    """
+    recorded = (metadata or {}).get(CATALOGUE_METADATA_KEY)
+    if recorded is None:
+        return
+    expected = catalogue_digest(programs)
+    if recorded.decode() != expected:
+        raise SchemaError(
+            "the interaction log was made on another catalogue (its catalogue_sha256 "
+            f"{recorded.decode()[:12]}... differs from {expected[:12]}...): program ids would "
+            "point at different programs. Simulate the log on the same world (skillmatch "
+            "simulate --world-seed) or train with the matching --base bundle."
+        )
 
 
 def _check_log(log: pd.DataFrame) -> None:
@@ -245,8 +293,19 @@ def compare_models(
     )
 
 
-def model_card(results: pd.DataFrame, *, n_train: int, n_test: int, source: str) -> str:
-    """A MODEL_CARD.md for a bundle trained on a log, with the comparison table."""
+def model_card(
+    results: pd.DataFrame,
+    *,
+    n_train: int,
+    n_test: int,
+    source: str,
+    truth: pd.DataFrame | None = None,
+) -> str:
+    """A MODEL_CARD.md for a bundle trained on a log, with the comparison table.
+
+    ``truth`` is a :func:`skillmatch.simulate.truth_check` table, for a model trained on
+    simulated data: full-catalogue rankings judged by the simulator's hidden utility.
+    """
     overall = results[results["group"] == "all"].pivot_table(
         index="model", columns="metric", values="value", sort=False
     )
@@ -275,16 +334,34 @@ def model_card(results: pd.DataFrame, *, n_train: int, n_test: int, source: str)
             "",
             _markdown_table(by_group),
             "",
+            *_truth_section(truth),
             "## Intended use and limits",
             "- Ranking continuing-education programs for industrial workers inside a host",
             "  platform; hard constraints (eligibility, capacity, quotas) are applied outside",
             "  the model.",
             "- If trained on simulated data (the default bundle is), it has learned the",
-            "  simulator's hidden utility, not real workers' behaviour: retrain on real enrolment",
-            "  and completion",
-            "  logs before production, and check the group table for disparities after retraining.",
+            "  simulator's hidden utility, not real workers' behaviour: retrain on real",
+            "  enrolment and completion logs before production, and check the group table for",
+            "  disparities after retraining.",
             "- Logged impressions come from a logging policy; offline metrics over re-ranked",
             "  impressions carry that policy's position and selection bias.",
             "",
         ]
     )
+
+
+def _truth_section(truth: pd.DataFrame | None) -> list[str]:
+    if truth is None:
+        return []
+    table = truth.set_index("model").round(3)
+    return [
+        "## Full-catalogue rankings judged by the simulator's hidden utility",
+        "",
+        "Fresh simulated workers, every eligible program ranked, top 10 kept; `true_utility`",
+        "is the mean hidden utility of the listed programs and `true_ndcg` the NDCG against",
+        "the utility (oracle = 1). Re-ranking logged impressions (above) cannot see a model that",
+        "ranks the whole catalogue badly; this can (skillmatch.simulate.truth_check).",
+        "",
+        _markdown_table(table),
+        "",
+    ]
