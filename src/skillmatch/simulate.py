@@ -65,6 +65,7 @@ from skillmatch._population import check_int as _check_int
 from skillmatch._population import frames
 from skillmatch._sim_catalogue import make_programs
 from skillmatch._sim_taxonomy import build_taxonomy
+from skillmatch._sim_truth_check import TRUTH_CHECK_COLUMNS, truth_check
 from skillmatch._sim_variants import build_forms
 from skillmatch._worker_rows import TRUTH_COLUMNS, WORKER_COLUMNS, truth_frame, worker_frame
 from skillmatch.frames import models_to_frame, workers_from_frame
@@ -72,6 +73,7 @@ from skillmatch.schema import Chain, ChainNode, Program, Worker
 
 __all__ = [
     "INTERACTION_COLUMNS",
+    "TRUTH_CHECK_COLUMNS",
     "TRUTH_COLUMNS",
     "WORKER_COLUMNS",
     "World",
@@ -80,6 +82,7 @@ __all__ = [
     "make_world",
     "population_truth",
     "simulate_interactions",
+    "truth_check",
     "write_interactions",
     "write_population",
     "write_programs",
