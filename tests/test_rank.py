@@ -169,3 +169,18 @@ def test_grid_lookup_equals_search(cuts: np.ndarray, x: np.ndarray) -> None:
     np.testing.assert_array_equal(
         grid.lookup(wide), values[np.searchsorted(grid.cuts, wide, side="left")]
     )
+
+
+def test_grid_lookup_with_cuts_on_cell_edges() -> None:
+    from skillmatch.rank import GRID, _Grid
+
+    cuts = np.array([0.0, 0.5, 0.5 + 0.5 / GRID, 1.0])  # on edges, and inside a cell
+    grid = _Grid(cuts, np.array([10.0, 20.0, 30.0, 40.0, 50.0]))
+    x = np.array(
+        [0.0, -0.0, 1e-40, 0.5, np.nextafter(0.5, 1), 0.5 + 0.5 / GRID, 0.75, 1.0],
+        dtype=np.float32,
+    )
+    np.testing.assert_array_equal(
+        grid.lookup(x), grid.values[np.searchsorted(grid.cuts, x, side="left")]
+    )
+    assert grid.lookup(np.zeros(3, dtype=np.float32)).tolist() == [10.0] * 3

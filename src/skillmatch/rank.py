@@ -372,8 +372,10 @@ GRID = 1 << 14
 class _Grid:
     """Step function ``v[count of cuts < x]`` of one feature, looked up on a uniform grid.
 
-    Cell ``c`` covers ``[c / GRID, (c + 1) / GRID)``; where no cut lies in a cell, every ``x``
-    in it has the same step, read from a table. Values in the few cells that hold a cut, and
+    Cell 0 holds ``x == 0`` alone and cell ``c >= 1`` covers ``((c - 1) / GRID, c / GRID]``
+    (``c = ceil(x * GRID)``). Unless a cut lies strictly inside a cell, every ``x`` in it has
+    the same step, read from a table; a cut exactly on a cell edge (a cut at 0 below a mass of
+    values clipped to 0, say) does not matter. Values in the few cells that hold a cut, and
     planes with values outside [0, 1] (or NaN), are searched exactly, so the result equals
     ``v[searchsorted(cuts, x)]`` for every ``x``.
     """
@@ -384,17 +386,20 @@ class _Grid:
         cuts[above] = np.nextafter(cuts[above], np.float32(-np.inf))
         self.cuts = cuts
         self.values = values
-        edges = (np.arange(GRID + 2, dtype=np.float64) / GRID).astype(np.float32)
-        position = np.searchsorted(cuts, edges, side="left")
-        self.table = values[position[:-1]]
-        self.mixed = position[:-1] != position[1:]
+        edges = (np.arange(GRID + 1, dtype=np.float64) / GRID).astype(np.float32)
+        # x in (edge[c-1], edge[c]]: no cut strictly inside -> count = #cuts <= edge[c-1]
+        at_or_below = np.searchsorted(cuts, edges, side="right")
+        below = np.searchsorted(cuts, edges, side="left")
+        count = np.concatenate([below[:1], at_or_below[:-1]])
+        self.table = values[count]
+        self.mixed = np.concatenate([[False], at_or_below[:-1] != below[1:]])
 
     def lookup(self, x: NDArray[np.float32]) -> NDArray[np.float64]:
         if len(self.cuts) == 0:
             return np.broadcast_to(self.values[0], x.shape)
         if x.size == 0 or not (x.min() >= 0.0 and x.max() <= 1.0):  # also False with a NaN
             return self.values[np.searchsorted(self.cuts, x, side="left")]
-        cell = (x * np.float32(GRID)).astype(np.intp)
+        cell = np.ceil(x * np.float32(GRID)).astype(np.intp)
         out = self.table[cell]
         mixed = self.mixed[cell]
         if mixed.any():
