@@ -164,7 +164,7 @@ def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
     # Validate at the boundary, once, column by column (rows the column checks cannot clear
     # go through the Worker model); the valid rows are ranked from these columns directly.
     parsed = columns_from_arrow(table)
-    scores = recommender.score_arrays(parsed.columns, task.k)
+    scores = recommender._score_arrays(parsed.columns, task.k)
     bad = np.union1d(
         np.flatnonzero(task.first_row >= 0),
         candidates[parsed.errors["row"].to_numpy(np.int64)],

@@ -104,7 +104,7 @@ def _score_rows(
             "on_error='quarantine' to set bad rows aside)"
         )
     # Validated once above: rank the columns directly (``score_frame`` would validate again).
-    scores: pd.DataFrame = recommender.score_columns(parsed.columns, k)
+    scores: pd.DataFrame = recommender._score_columns(parsed.columns, k)
     scores["reason_codes"] = [list(c) for c in scores["reason_codes"]]
     scores["bundle_hash"] = bundle_hash
     # plain object columns: pandas >= 3 infers Arrow-backed strings, whose chunked arrays

@@ -1,13 +1,12 @@
 """Run the batch partition function on an existing engine: Apache Spark or Dask.
 
 Both adapters treat bad rows as the local runner (:func:`skillmatch.batch.score_file`) does:
-every row is validated once (column by column, as ``score_frame`` does), the valid ones are
-ranked with :meth:`Recommender.score_columns
-<skillmatch.recommend.Recommender.score_columns>` (the code behind ``score_frame``), and each
-row that cannot be scored (a schema violation, an unparsable value, or a ``worker_id`` that
-an earlier row already used) is *quarantined*, never dropped. They return an
-:class:`EngineResult` of two engine DataFrames (Spark DataFrames from :func:`score_spark`,
-Dask DataFrames from :func:`score_dask`):
+every row is validated once (column by column, as :meth:`Recommender.score_frame
+<skillmatch.recommend.Recommender.score_frame>` does), the valid ones are ranked by the same
+code as ``score_frame``, and each row that cannot be scored (a schema violation, an
+unparsable value, or a ``worker_id`` that an earlier row already used) is *quarantined*,
+never dropped. They return an :class:`EngineResult` of two engine DataFrames (Spark
+DataFrames from :func:`score_spark`, Dask DataFrames from :func:`score_dask`):
 
 ``scores``
     Columns :data:`OUTPUT_COLUMNS` (``worker_id, rank, program_id, score, reason_codes,
@@ -212,7 +211,7 @@ def _resolve(recommender: Recommender | str | os.PathLike[str]) -> tuple[Any, st
     if isinstance(recommender, (str, os.PathLike)):
         path = str(Path(recommender).resolve())
         return path, _engine_rows.load_bundle(path, None).fingerprint()
-    if not hasattr(recommender, "score_columns") or not hasattr(recommender, "fingerprint"):
+    if not hasattr(recommender, "score_frame") or not hasattr(recommender, "fingerprint"):
         raise TypeError(
             "recommender must be a Recommender or a bundle directory, got "
             f"{type(recommender).__name__}"

@@ -400,7 +400,7 @@ class _Grid:
         if x.size == 0 or not (x.min() >= 0.0 and x.max() <= 1.0):  # also False with a NaN
             return self.values[np.searchsorted(self.cuts, x, side="left")]
         cell = np.ceil(x * np.float32(GRID)).astype(np.intp)
-        out = self.table[cell]
+        out: NDArray[np.float64] = self.table[cell]
         mixed = self.mixed[cell]
         if mixed.any():
             out[mixed] = self.values[np.searchsorted(self.cuts, x[mixed], side="left")]

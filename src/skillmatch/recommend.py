@@ -509,19 +509,19 @@ class Recommender:
                 f"{parsed.n_invalid} invalid worker row(s); first at row {first['row']}: "
                 f"field {first['field']!r} = {first['value']}: {first['message']}"
             )
-        return self.score_columns(parsed.columns, k)
+        return self._score_columns(parsed.columns, k)
 
     def score_workers(self, workers: Sequence[Worker], k: int = 10) -> pd.DataFrame:
         """:meth:`score_frame` for workers that are already validated models."""
-        return self.score_columns(WorkerColumns.from_models(list(workers)), k)
+        return self._score_columns(WorkerColumns.from_models(list(workers)), k)
 
-    def score_columns(self, workers: WorkerColumns, k: int = 10) -> pd.DataFrame:
+    def _score_columns(self, workers: WorkerColumns, k: int = 10) -> pd.DataFrame:
         """:meth:`score_frame` for workers already validated into columns.
 
-        Batch runners validate a chunk once (quarantining bad rows) and rank the valid
-        workers with this, instead of validating them a second time.
+        Batch runners and the engine adapters validate a chunk once (quarantining bad rows)
+        and rank the valid workers with this, instead of validating them a second time.
         """
-        scored = self.score_arrays(workers, k)
+        scored = self._score_arrays(workers, k)
         codes = np.empty(len(scored.patterns), dtype=object)
         for i, c in enumerate(scored.patterns):  # a tuple per cell (slice assignment unpacks)
             codes[i] = c
@@ -536,8 +536,8 @@ class Recommender:
             }
         )
 
-    def score_arrays(self, workers: WorkerColumns, k: int = 10) -> ScoredArrays:
-        """:meth:`score_columns` as flat arrays, the form batch writers turn into Arrow."""
+    def _score_arrays(self, workers: WorkerColumns, k: int = 10) -> ScoredArrays:
+        """:meth:`_score_columns` as flat arrays, the form batch writers turn into Arrow."""
         k = check_k(k)
         cat = self._fitted().catalogue_
         allowed = np.ones(cat.n_programs, dtype=bool)
