@@ -16,15 +16,16 @@ import pandas as pd
 
 from skillmatch import LearnedRanker, Recommender
 from skillmatch.evaluate import split_by_worker, write_report
-from skillmatch.simulate import make_world, simulate_interactions
+from skillmatch.simulate import make_world, simulate_interactions, truth_check
 from skillmatch.training import compare_models, log_workers
 
 
 def main() -> None:
     world = make_world(seed=0)
-    rec = Recommender.from_world(world, ranker=LearnedRanker(max_iter=200))
-    log = pd.concat(simulate_interactions(world, 3_000, seed=7, recommender=rec))
+    # impressions logged under the current policy (the default linear ranker)
+    log = pd.concat(simulate_interactions(world, 3_000, seed=7))
     split = split_by_worker(log, test_size=0.25, random_state=0)
+    rec = Recommender.from_world(world, ranker=LearnedRanker(max_iter=200))
 
     rec.fit(split.train, progress=True)
     results = compare_models(rec, split.train, split.test, name="learned")
@@ -32,6 +33,9 @@ def main() -> None:
         index="model", columns="metric", values="value", sort=False
     )
     print(overall.round(4).to_string())
+    # on simulated data the truth is known: judge full-catalogue rankings by it
+    linear = Recommender.from_world(world)
+    print(truth_check({"learned": rec, "linear": linear}, world, n_workers=500).round(3))
 
     out = Path(tempfile.mkdtemp(prefix="skillmatch-"))
     rec.save(out / "bundle", metrics=overall.loc["learned"].to_dict())
