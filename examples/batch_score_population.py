@@ -29,6 +29,7 @@ def main() -> None:
     world = make_world(seed=0)
     rec = Recommender.load()  # the default bundle (simulated world of seed 0), verified
     root = args.out or Path(tempfile.mkdtemp(prefix="skillmatch-batch-"))
+    root.mkdir(parents=True, exist_ok=True)
     workers = root / "workers.parquet"
     write_population(world, args.workers, workers, seed=0)
 

@@ -9,6 +9,7 @@ to retrain on real enrolment and completion data.
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from pathlib import Path
 
@@ -21,9 +22,12 @@ from skillmatch.training import compare_models, log_workers
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=3_000, help="simulated workers in the log")
+    args = parser.parse_args()
     world = make_world(seed=0)
     # impressions logged under the current policy (the default linear ranker)
-    log = pd.concat(simulate_interactions(world, 3_000, seed=7))
+    log = pd.concat(simulate_interactions(world, args.workers, seed=7))
     split = split_by_worker(log, test_size=0.25, random_state=0)
     rec = Recommender.from_world(world, ranker=LearnedRanker(max_iter=200))
 
