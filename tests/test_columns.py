@@ -201,3 +201,40 @@ def test_take_and_concat_keep_ragged_rows(population: pd.DataFrame) -> None:
     parsed = workers_from_frame(population)
     assert_columns_equal(taken, WorkerColumns.from_models([parsed.models[i] for i in order]))
     assert_columns_equal(concat_columns([cols.slice(0, 17), cols.slice(17, 40)]), cols)
+
+
+def _cast(table: pa.Table, column: str, kind: pa.DataType) -> pa.Table:
+    i = table.schema.get_field_index(column)
+    return table.set_column(i, column, table[column].cast(kind))
+
+
+LAYOUTS = {
+    "weekly_hours float32": lambda t: _cast(t, "weekly_hours", pa.float32()),
+    "age int8": lambda t: _cast(t, "age", pa.int8()),
+    "age float64": lambda t: _cast(t, "age", pa.float64()),
+    "education dictionary": lambda t: _cast(t, "education", pa.dictionary(pa.int32(), pa.string())),
+    "worker_id large_string": lambda t: _cast(t, "worker_id", pa.large_string()),
+    "skills large_list": lambda t: _cast(t, "skills", pa.large_list(t["skills"].type.value_type)),
+    "skills narrow numbers": lambda t: _cast(
+        t,
+        "skills",
+        pa.list_(
+            pa.struct([("text", pa.string()), ("level", pa.int32()), ("years", pa.float32())])
+        ),
+    ),
+    "many chunks": lambda t: pa.concat_tables([t.slice(i, 7) for i in range(0, t.num_rows, 7)]),
+    "optional columns absent": lambda t: t.drop_columns(
+        ["goal", "gender", "age", "preferred_modality", "employer_node", "certificates"]
+    ),
+    "migrant int8 (pydantic path)": lambda t: _cast(t, "migrant", pa.int8()),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_arrow_layouts_a_parquet_file_may_have(population: pd.DataFrame, layout: str) -> None:
+    table = LAYOUTS[layout](pa.Table.from_pandas(population, preserve_index=False))
+    got = columns_from_arrow(table)
+    want, rows, _ = reference(table.to_pandas())
+    assert got.rows.tolist() == rows == list(range(len(population)))
+    assert_columns_equal(got.columns, want)
+    assert got.n_fast == (0 if "pydantic" in layout else len(population))
