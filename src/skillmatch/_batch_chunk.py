@@ -90,37 +90,56 @@ def _quarantine_rows(
     task: ChunkTask,
     records: Mapping[int, dict[str, Any]] | Sequence[dict[str, Any]],
     errors: pd.DataFrame,
-    candidates: list[int],
+    candidates: Sequence[int],
 ) -> list[dict[str, Any]]:
-    """Quarantine rows of a chunk; ``records[i]`` holds the original values of chunk row ``i``
-    (needed only for the rows that are quarantined)."""
+    """Quarantine rows of a chunk (see :func:`quarantine_records`)."""
+    rows = task.chunk.start + np.arange(len(task.first_row), dtype=np.int64)
+    return quarantine_records(
+        rows, task.first_row, records, errors, candidates, task.chunk.malformed
+    )
+
+
+def quarantine_records(
+    rows: np.ndarray,
+    first: np.ndarray,
+    records: Mapping[int, dict[str, Any]] | Sequence[dict[str, Any]],
+    errors: pd.DataFrame,
+    candidates: Sequence[int],
+    malformed: Sequence[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """Quarantine rows (columns of ``QUARANTINE_SCHEMA``) of one chunk or partition, by row.
+
+    Row ``i`` of the chunk is input row ``rows[i]``; ``first[i] >= 0`` marks it a repeat of
+    the ``worker_id`` of input row ``first[i]``; ``errors`` come from validating the rows
+    ``candidates`` (its ``row`` is a position in ``candidates``); ``records[i]`` holds the
+    original values of row ``i`` (needed only for quarantined rows); ``malformed`` are CSV
+    lines that could not be split into columns.
+    """
     out: list[dict[str, Any]] = []
-    start = task.chunk.start
-    for i in np.flatnonzero(task.first_row >= 0).tolist():
-        wid = records[i].get("worker_id")
+
+    def add(i: int, field: str, value: str, reason: str) -> None:
         out.append(
             {
-                "row": start + i,
-                "worker_id": _raw_id(wid),
-                "field": "worker_id",
-                "value": repr(wid),
-                "reason": f"duplicate worker_id (first seen at row {task.first_row[i]})",
-                "record": _record(records[i]),
-            }
-        )
-    for pos, group in errors.groupby("row", sort=True):
-        i = candidates[int(pos)]  # type: ignore[arg-type]
-        out.append(
-            {
-                "row": start + i,
+                "row": int(rows[i]),
                 "worker_id": _raw_id(records[i].get("worker_id")),
-                "field": "; ".join(group["field"].astype(str)),
-                "value": "; ".join(group["value"].astype(str)),
-                "reason": "; ".join(group["message"].astype(str)),
+                "field": field,
+                "value": value,
+                "reason": reason,
                 "record": _record(records[i]),
             }
         )
-    for bad in task.chunk.malformed:
+
+    for i in np.flatnonzero(first >= 0).tolist():
+        wid = records[i].get("worker_id")
+        add(i, "worker_id", repr(wid), f"duplicate worker_id (first seen at row {first[i]})")
+    for pos, group in errors.groupby("row", sort=True):
+        add(
+            candidates[int(pos)],  # type: ignore[arg-type]
+            "; ".join(group["field"].astype(str)),
+            "; ".join(group["value"].astype(str)),
+            "; ".join(group["message"].astype(str)),
+        )
+    for bad in malformed:
         line = bad["line"]
         out.append(
             {

@@ -130,8 +130,27 @@ class WorkerColumns:
         )
 
     def slice(self, start: int, stop: int) -> WorkerColumns:
-        """Workers ``start:stop`` (a contiguous block, cheaper than :meth:`take`)."""
-        return self.take(np.arange(start, min(stop, len(self)), dtype=np.int64))
+        """Workers ``start:stop``: views of the arrays, nothing gathered (unlike :meth:`take`)."""
+        stop = min(stop, len(self))
+        c0, c1 = int(self.claim_offsets[start]), int(self.claim_offsets[stop])
+        t0, t1 = int(self.cert_offsets[start]), int(self.cert_offsets[stop])
+        return WorkerColumns(
+            worker_id=self.worker_id[start:stop],
+            claim_offsets=self.claim_offsets[start : stop + 1] - c0,
+            claim_text=self.claim_text[c0:c1],
+            claim_level=self.claim_level[c0:c1],
+            occupation=self.occupation[start:stop],
+            education=self.education[start:stop],
+            cert_offsets=self.cert_offsets[start : stop + 1] - t0,
+            cert_trade=self.cert_trade[t0:t1],
+            cert_level=self.cert_level[t0:t1],
+            region=self.region[start:stop],
+            employer_node=self.employer_node[start:stop],
+            shift=self.shift[start:stop],
+            modality=self.modality[start:stop],
+            weekly_hours=self.weekly_hours[start:stop],
+            goal=self.goal[start:stop],
+        )
 
 
 def concat_columns(parts: Sequence[WorkerColumns]) -> WorkerColumns:

@@ -11,14 +11,14 @@ runner (:mod:`skillmatch._batch_chunk`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from skillmatch._batch_chunk import _raw_id, _record
+from skillmatch._batch_chunk import _raw_id, quarantine_records
 from skillmatch._columns import columns_from_frame
 from skillmatch._dedupe import SeenIds
 from skillmatch.batch import OUTPUT_COLUMNS, QUARANTINE_COLUMNS
@@ -120,34 +120,15 @@ def _quarantine(
     errors: pd.DataFrame,
     candidates: NDArray[np.intp],
 ) -> pd.DataFrame:
-    """``_batch_chunk._quarantine_rows`` for rows numbered by ``rows``: duplicates and
-    invalid rows (``errors`` from validating ``frame.iloc[candidates]``), by input row."""
-    problems: list[tuple[int, str, str | None, str]] = [
-        (i, "worker_id", None, f"duplicate worker_id (first seen at row {first[i]})")
-        for i in np.flatnonzero(first >= 0).tolist()
-    ]
-    for pos, group in errors.groupby("row", sort=True):
-        problems.append(
-            (
-                int(candidates[cast(int, pos)]),
-                "; ".join(group["field"].astype(str)),
-                "; ".join(group["value"].astype(str)),
-                "; ".join(group["message"].astype(str)),
-            )
-        )
-    problems.sort(key=lambda p: int(rows[p[0]]))
-    records = cast("list[dict[str, Any]]", frame.iloc[[p[0] for p in problems]].to_dict("records"))
-    out: dict[str, list[Any]] = {c: [] for c in QUARANTINE_COLUMNS}
-    for (i, field, value, reason), record in zip(problems, records, strict=True):
-        wid = record.get("worker_id")
-        out["row"].append(int(rows[i]))
-        out["worker_id"].append(_raw_id(wid))
-        out["field"].append(field)
-        out["value"].append(repr(wid) if value is None else value)
-        out["reason"].append(reason)
-        out["record"].append(_record(record))
+    """The local runner's quarantine rows for a partition whose rows are numbered ``rows``."""
+    bad = np.union1d(np.flatnonzero(first >= 0), candidates[errors["row"].to_numpy(np.int64)])
+    records = dict(zip(bad.tolist(), frame.iloc[bad].to_dict("records"), strict=True))
+    out = quarantine_records(rows, first, records, errors, candidates.tolist())
     return pd.DataFrame(
-        {c: pd.Series(v, dtype=np.int64 if c == "row" else object) for c, v in out.items()}
+        {
+            c: pd.Series([r[c] for r in out], dtype=np.int64 if c == "row" else object)
+            for c in QUARANTINE_COLUMNS
+        }
     )
 
 

@@ -146,17 +146,17 @@ class PairFeatures(NamedTuple):
 
 
 _PLANE = {name: j for j, name in enumerate(FEATURE_NAMES)}
-_CLIPPED = (
-    "semantic_fit",
-    "goal_fit",
-    "prereq_coverage",
-    "skill_gain",
-    "chain_industrial",
-    "chain_supply",
-    "chain_innovation",
-    "credential_uplift",
-    "credit_transfer",
+#: Features in [0, 1] by construction (tables, ratios capped at 1, a validated prior); the
+#: others (cosines, levels lost, float rounding of ratios) are clipped.
+_BOUNDED = (
+    "schedule_fit",
+    "hours_fit",
+    "modality_fit",
+    "affordability",
+    "sponsorship",
+    "program_prior",
 )
+_CLIPPED = tuple(n for n in FEATURE_NAMES if n not in _BOUNDED)
 
 
 @dataclass(frozen=True)
