@@ -322,3 +322,58 @@ def test_feature_values_in_unit_interval(tiny_rec: Recommender) -> None:
     values = tiny_rec.features_.transform([make_worker(), make_worker(goal=None)]).values
     assert values.shape == (2, len(tiny_rec.programs), len(FEATURE_NAMES))
     assert np.isfinite(values).all() and values.min() >= 0 and values.max() <= 1
+
+
+def _whole_catalogue_top(rec: Recommender, workers: Any, k: int) -> tuple[Any, Any, Any]:
+    """Reference ranking: every program scored, ineligible ones masked (no region views)."""
+    from skillmatch._topk import top_k
+
+    fb = rec.features_
+    feats = fb.compute(fb.block(workers))
+    top = top_k(rec.ranker_.predict(feats.values), feats.eligible, k)
+    return top, feats, fb.block(workers)
+
+
+def _check_views_match_whole(rec: Recommender, workers: Any, k: int) -> None:
+    top, feats, block = _whole_catalogue_top(rec, workers, k)
+    ranked = rec._rank(workers, k, np.ones(len(rec.programs), dtype=bool))
+    np.testing.assert_array_equal(ranked.top.index, top.index)
+    np.testing.assert_array_equal(ranked.top.score, top.score)
+    valid = top.index >= 0
+    rows = np.arange(len(workers))[:, None]
+    expected = feats.values[rows, np.maximum(top.index, 0)]
+    np.testing.assert_array_equal(ranked.values[valid], expected[valid])
+    fb = rec.features_
+    for region in np.unique(block.region):  # each view's features are the whole one's columns
+        view = fb.region_view(int(region))
+        sub = block.take(np.flatnonzero(block.region == region))
+        own = fb.compute(sub, view)
+        whole = fb.compute(sub)
+        np.testing.assert_array_equal(own.values, whole.values[:, view.cols])
+        np.testing.assert_array_equal(own.excluded, whole.excluded[:, view.cols])
+        # every program left out of the view is excluded for these workers
+        outside = np.setdiff1d(np.arange(len(rec.programs)), view.cols)
+        assert whole.excluded[:, outside].all()
+
+
+@SETTINGS
+@given(batch=st.lists(workers(), min_size=1, max_size=8), k=st.integers(1, 8))
+def test_region_views_rank_like_the_whole_catalogue(
+    tiny_rec: Recommender, batch: list[Worker], k: int
+) -> None:
+    _check_views_match_whole(tiny_rec, batch, k)
+
+
+def test_region_views_on_the_simulated_world() -> None:
+    from skillmatch._columns import columns_from_frame
+    from skillmatch.simulate import make_population, make_world
+
+    rec = Recommender.load()  # the shipped bundle: 12 regions, learned ranker
+    frame = next(make_population(make_world(0), 400, seed=11, chunk_size=400))
+    frame.loc[::37, "region"] = "CN-XX"  # a region no program names: only online ones open
+    columns = columns_from_frame(frame).columns
+    _check_views_match_whole(rec, columns, 10)
+    # batch scoring groups workers by region and gives rows back in input order
+    scored = rec._score_arrays(columns, 10)
+    assert (np.diff(scored.worker) >= 0).all()
+    np.testing.assert_array_equal(scored.worker_id, columns.worker_id[scored.worker])

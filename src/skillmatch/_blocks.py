@@ -10,7 +10,7 @@ costs at most one encoder call, and only for text never seen before.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -165,6 +165,41 @@ class Catalogue:
     @property
     def n_programs(self) -> int:
         return len(self.programs)
+
+    def take(self, cols: IntArray, *, embedding: bool = True) -> Catalogue:
+        """The programs at ``cols`` (in that order) as a catalogue of their own.
+
+        With ``embedding=False`` the (large) embedding matrix is shared, not gathered: the
+        caller takes ``cols`` of the products it makes with it.
+        """
+        cols = np.asarray(cols, dtype=np.int64)
+        return replace(
+            self,
+            programs=[self.programs[j] for j in cols],
+            program_ids=[self.program_ids[j] for j in cols],
+            taught=self.taught[cols],
+            required=self.required[cols],
+            embedding=self.embedding[cols] if embedding else self.embedding,
+            alignment=self.alignment[cols],
+            alignment_norm=self.alignment_norm[cols],
+            kind=self.kind[cols],
+            min_education=self.min_education[cols],
+            min_cert=self.min_cert[cols],
+            cert_column=self.cert_column[cols],
+            awards_education=self.awards_education[cols],
+            awards_cert=self.awards_cert[cols],
+            modality=self.modality[cols],
+            region_mask=self.region_mask[cols],
+            schedule=self.schedule[cols],
+            weekly_load=self.weekly_load[cols],
+            cost=self.cost[cols],
+            aid_eligible=self.aid_eligible[cols],
+            capacity=self.capacity[cols],
+            credits=self.credits[cols],
+            sponsor_node=self.sponsor_node[cols],
+            sponsor_name=[self.sponsor_name[j] for j in cols],
+            n_required=self.n_required[cols],
+        )
 
 
 def _skill_matrix(
@@ -333,6 +368,26 @@ class WorkerBlock:
     def n_workers(self) -> int:
         return len(self.columns)
 
+    def take(self, rows: IntArray) -> WorkerBlock:
+        """The workers at ``rows`` as a block of their own (same phrase table)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return WorkerBlock(
+            columns=self.columns.take(rows),
+            skills=self.skills[rows],
+            has=self.has[rows],
+            profile=self.profile[rows],
+            goal=self.goal[rows],
+            education=self.education[rows],
+            cert_best=self.cert_best[rows],
+            region=self.region[rows],
+            chain_region=self.chain_region[rows],
+            employer=self.employer[rows],
+            shift=self.shift[rows],
+            modality=self.modality[rows],
+            weekly_hours=self.weekly_hours[rows],
+            phrases=self.phrases,
+        )
+
 
 #: Rank of each code of :data:`~skillmatch.schema.EDUCATION_LEVELS`.
 _EDUCATION_RANKS = np.array([EDUCATION_RANK[e] for e in EDUCATION_LEVELS], dtype=np.int64)
@@ -403,6 +458,12 @@ def _cert_best(workers: WorkerColumns, trades: list[str]) -> IntArray:
     np.minimum.at(best, (owner[known], col[known]), workers.cert_level[known])
     np.minimum.at(best[:, -1], owner, workers.cert_level)
     return best
+
+
+def region_columns(workers: WorkerColumns, catalogue: Catalogue) -> IntArray:
+    """Column of :attr:`Catalogue.region_mask` for each worker (the last: a region no program
+    names, where only programs offered everywhere are open)."""
+    return _region_column(workers.region, catalogue.regions)
 
 
 def _region_column(regions: NDArray[np.object_], known: list[str]) -> IntArray:

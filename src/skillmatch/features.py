@@ -73,6 +73,7 @@ from skillmatch.schema import EDUCATION_RANK, Program, Worker
 
 __all__ = [
     "EXCLUSION_CODES",
+    "CatalogueView",
     "FEATURE_NAMES",
     "FeatureBuilder",
     "PairFeatures",
@@ -173,6 +174,38 @@ class _Tables:
     taught_bin_t: Any  # (S, P) csr, 1 where taught
     n_taught: FloatArray  # (P,)
 
+    def take(self, cols: IntArray) -> _Tables:
+        """The columns of the programs at ``cols``."""
+        return _Tables(
+            industrial=self.industrial[:, cols],
+            supply=self.supply[:, cols],
+            innovation=self.innovation[:, cols],
+            demand=self.demand,
+            demand_taught=self.demand_taught[:, cols],
+            taught_t=self.taught_t[:, cols],
+            taught_mass=self.taught_mass[cols],
+            taught_bin_t=self.taught_bin_t[:, cols],
+            n_taught=self.n_taught[cols],
+        )
+
+
+#: A region's programs gather their own rows of the embedding matrix up to this many bytes;
+#: beyond it (very large catalogues) products are made with the whole matrix and sliced.
+_VIEW_EMBEDDING_BYTES = 8 << 20
+
+
+@dataclass(frozen=True)
+class CatalogueView:
+    """The programs at ``cols`` with their catalogue arrays and tables (see
+    :meth:`FeatureBuilder.region_view`). ``dot_cols`` is set when ``catalogue.embedding`` is
+    the whole catalogue's: the columns to take from products made with it."""
+
+    cols: IntArray
+    catalogue: Catalogue
+    tables: _Tables
+    prior: FloatArray
+    dot_cols: IntArray | None
+
 
 class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
     """Computes :data:`FEATURE_NAMES` and the eligibility mask for blocks of workers.
@@ -240,7 +273,48 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         self.prior_ = self._prior(self.catalogue_.program_ids)
         self.tables_ = self._tables(self.catalogue_)
         self.n_features_out_ = len(FEATURE_NAMES)
+        self._views: dict[int, CatalogueView] = {}
         return self
+
+    def region_view(self, column: int) -> CatalogueView:
+        """The programs open to workers of one region, as a :class:`CatalogueView`.
+
+        ``column`` is a column of ``catalogue_.region_mask`` (a worker's ``block.region``).
+        Every other program is excluded for those workers (``not_offered_in_region``), so
+        ranking them against this view alone gives the same top-k with far fewer cells.
+        Views are built on first use and kept (one per region).
+
+        Examples
+        --------
+        >>> from skillmatch.recommend import Recommender
+        >>> fb = Recommender.load().features_
+        >>> view = fb.region_view(0)
+        >>> len(view.cols) < len(fb.catalogue_.program_ids)
+        True
+        >>> bool(fb.catalogue_.region_mask[view.cols, 0].all())
+        True
+        """
+        check_is_fitted(self, "catalogue_")
+        views: dict[int, CatalogueView] = self.__dict__.setdefault("_views", {})
+        view = views.get(column)
+        if view is None:
+            cat = self.catalogue_
+            cols = np.flatnonzero(cat.region_mask[:, column]).astype(np.int64)
+            own = len(cols) * cat.embedding.shape[1] * 8 <= _VIEW_EMBEDDING_BYTES
+            view = CatalogueView(
+                cols=cols,
+                catalogue=cat.take(cols, embedding=own),
+                tables=self.tables_.take(cols),
+                prior=self.prior_[cols],
+                dot_cols=None if own else cols,
+            )
+            views[column] = view
+        return view
+
+    def _whole(self) -> CatalogueView:
+        cat = self.catalogue_
+        cols = np.arange(cat.n_programs, dtype=np.int64)
+        return CatalogueView(cols, cat, self.tables_, self.prior_, None)
 
     def _tables(self, cat: Catalogue) -> _Tables:
         """What depends only on the catalogue and a worker's region or employer node.
@@ -318,15 +392,20 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         """Features of ``workers`` against every program."""
         return self.compute(self.block(workers))
 
-    def compute(self, block: WorkerBlock) -> PairFeatures:
-        """Features and exclusions of an already built :class:`WorkerBlock`."""
+    def compute(self, block: WorkerBlock, view: CatalogueView | None = None) -> PairFeatures:
+        """Features and exclusions of an already built :class:`WorkerBlock`.
+
+        Against the whole catalogue, or only the programs of ``view`` (columns in
+        ``view.cols`` order; each value equals the whole catalogue's).
+        """
         check_is_fitted(self, "catalogue_")
-        cat, tab = self.catalogue_, self.tables_
+        view = view if view is not None else self._whole()
+        cat, tab = view.catalogue, view.tables
         # feature-major storage: each feature is one contiguous (B, P) plane written in place;
         # ``values`` is a (B, P, F) view of it, so rankers read contiguous planes
         planes = np.empty((len(FEATURE_NAMES), block.n_workers, cat.n_programs), dtype=np.float32)
         f = _PLANE
-        self._fit_planes(block, cat, planes)
+        self._fit_planes(block, view, planes)
         employer = np.where(block.employer >= 0, block.employer, len(tab.supply) - 1)
         np.take(tab.industrial, block.chain_region, axis=0, out=planes[f["chain_industrial"]])
         np.take(tab.supply, employer, axis=0, out=planes[f["chain_supply"]])
@@ -348,27 +427,33 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         planes[f["affordability"]] = self._affordability(block, cat, sponsorship)
         held = _dense(block.has @ tab.taught_bin_t)
         np.divide(held, tab.n_taught, out=planes[f["credit_transfer"]])
-        planes[f["program_prior"]] = self.prior_
+        planes[f["program_prior"]] = view.prior
         # only these can leave [0, 1] (cosines, levels lost, float rounding of ratios)
         for name in _CLIPPED:
             np.clip(planes[f[name]], 0.0, 1.0, out=planes[f[name]])
         return PairFeatures(planes.transpose(1, 2, 0), _exclusions(block, cat, current))
 
-    def _fit_planes(self, block: WorkerBlock, cat: Catalogue, planes: FloatArray) -> None:
+    def _fit_planes(self, block: WorkerBlock, view: CatalogueView, planes: FloatArray) -> None:
         f = _PLANE
-        planes[f["semantic_fit"]] = _rescale_cosine(_dot(block.profile, cat.embedding))
+        cat = view.catalogue
+
+        def cosine(rows: FloatArray) -> FloatArray:
+            product = _dot(rows, cat.embedding)
+            return _rescale_cosine(product if view.dot_cols is None else product[:, view.dot_cols])
+
+        planes[f["semantic_fit"]] = cosine(block.profile)
         goal = planes[f["goal_fit"]]
         goal[:] = 0.0
         with_goal = np.flatnonzero(block.goal.any(axis=1))
         if len(with_goal):
-            goal[with_goal] = _rescale_cosine(_dot(block.goal[with_goal], cat.embedding))
+            goal[with_goal] = cosine(block.goal[with_goal])
         covered = _dense(block.has @ cat.required.T)
         planes[f["prereq_coverage"]] = np.where(
             cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0
         )
         # what is left to learn: 1 - claimed level / 5 of each skill taught, weighted by demand;
         # sum(taught * demand) is per region, the claimed part a sparse product
-        tab = self.tables_
+        tab = view.tables
         skills = block.skills
         owner = np.repeat(block.chain_region, np.diff(skills.indptr))
         claimed = sp.csr_matrix(

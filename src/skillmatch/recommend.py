@@ -19,7 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn.base import clone
 
-from skillmatch._blocks import KINDS, WorkerBlock
+from skillmatch._blocks import KINDS, WorkerBlock, region_columns
 from skillmatch._columns import MODALITIES, WorkerColumns, columns_from_frame
 from skillmatch._explain import (
     PairSkills,
@@ -81,6 +81,7 @@ class ScoredArrays(NamedTuple):
     score: NDArray[np.float32]
     pattern_of: NDArray[np.int64]
     patterns: list[tuple[str, ...]]
+    worker: NDArray[np.int64]  # position of the row's worker in the input
 
 
 class Recommender:
@@ -335,21 +336,32 @@ class Recommender:
     ) -> _Ranked:
         fb = self._fitted()
         block = fb.block(workers)
-        feats = fb.compute(block)
-        scores = self.ranker_.predict(feats.values)
-        top = top_k(scores, feats.eligible & allowed[None, :], k)
-        rows = np.arange(block.n_workers)[:, None]
-        safe = np.maximum(top.index, 0)
-        values = feats.values[rows, safe]
+        n, n_features = block.n_workers, len(FEATURE_NAMES)
+        index = np.full((n, k), -1, dtype=np.int64)
+        score = np.full((n, k), np.nan, dtype=np.float32)
+        values = np.zeros((n, k, n_features), dtype=np.float32)
+        # A program not offered in a worker's region is never eligible, so each region's
+        # workers are ranked against that region's programs only (same top-k, fewer cells).
+        for region in np.unique(block.region):
+            view = fb.region_view(int(region))
+            if not len(view.cols):
+                continue
+            rows = np.flatnonzero(block.region == region)
+            sub = block if len(rows) == n else block.take(rows)
+            feats = fb.compute(sub, view)
+            top = top_k(self.ranker_.predict(feats.values), feats.eligible & allowed[view.cols], k)
+            safe = np.maximum(top.index, 0)
+            values[rows] = feats.values[np.arange(len(rows))[:, None], safe]
+            index[rows] = np.where(top.index >= 0, view.cols[safe], -1)
+            score[rows] = top.score
         contributions = self.ranker_.contributions(values)
-        has_required = fb.catalogue_.n_required[safe] > 0
-        n_features = values.shape[-1]
+        has_required = fb.catalogue_.n_required[np.maximum(index, 0)] > 0
         patterns, pattern_of = reason_patterns(
             values.reshape(-1, n_features),
             contributions.reshape(-1, n_features),
             has_required.ravel(),
         )
-        return _Ranked(block, top, values, contributions, patterns, pattern_of)
+        return _Ranked(block, TopK(index, score), values, contributions, patterns, pattern_of)
 
     def recommend(
         self,
@@ -537,16 +549,25 @@ class Recommender:
         )
 
     def _score_arrays(self, workers: WorkerColumns, k: int = 10) -> ScoredArrays:
-        """:meth:`_score_columns` as flat arrays, the form batch writers turn into Arrow."""
+        """:meth:`_score_columns` as flat arrays, the form batch writers turn into Arrow.
+
+        Workers are ranked in blocks of one region each (see :meth:`_rank`), sized to about
+        ``_BLOCK_CELLS`` feature cells; rows come back in input order.
+        """
         k = check_k(k)
-        cat = self._fitted().catalogue_
-        allowed = np.ones(cat.n_programs, dtype=bool)
-        step = max(1, _BLOCK_CELLS // max(1, cat.n_programs * len(FEATURE_NAMES)))
-        parts = [
-            self._block_arrays(workers.slice(i, i + step), k, allowed)
-            for i in range(0, len(workers), step)
-            if cat.n_programs
-        ]
+        fb = self._fitted()
+        allowed = np.ones(fb.catalogue_.n_programs, dtype=bool)
+        region = region_columns(workers, fb.catalogue_)
+        order = np.argsort(region, kind="stable")
+        grouped = workers.take(order) if (np.diff(order) != 1).any() else workers
+        starts = np.flatnonzero(np.diff(region[order], prepend=-1, append=-1))
+        parts, first = [], []
+        for lo, hi in zip(starts[:-1], starts[1:], strict=True):
+            n_cols = len(fb.region_view(int(region[order[lo]])).cols)
+            step = max(1, _BLOCK_CELLS // max(1, n_cols * len(FEATURE_NAMES)))
+            for i in range(int(lo), int(hi), step):
+                parts.append(self._block_arrays(grouped.slice(i, min(i + step, hi)), k, allowed))
+                first.append(i)
         patterns: dict[tuple[str, ...], int] = {}
         pattern_of = []
         for part in parts:  # merge the blocks' pattern lists into one
@@ -554,18 +575,22 @@ class Recommender:
                 [patterns.setdefault(p, len(patterns)) for p in part.patterns], dtype=np.int64
             )
             pattern_of.append(remap[part.pattern_of] if len(remap) else part.pattern_of)
+        # back to input order: a stable sort on each row's input position keeps ranks in order
+        position = [order[i + p.worker] for i, p in zip(first, parts, strict=True)]
+        back = np.argsort(np.concatenate(position), kind="stable") if parts else np.zeros(0, int)
 
         def cat_or_empty(name: str, dtype: Any) -> Any:
             arrays = [getattr(p, name) for p in parts]
-            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+            return np.concatenate(arrays)[back] if arrays else np.zeros(0, dtype=dtype)
 
         return ScoredArrays(
             worker_id=cat_or_empty("worker_id", object),
             rank=cat_or_empty("rank", np.int32),
             program_index=cat_or_empty("program_index", np.int64),
             score=cat_or_empty("score", np.float32),
-            pattern_of=np.concatenate(pattern_of) if pattern_of else np.zeros(0, np.int64),
+            pattern_of=np.concatenate(pattern_of)[back] if pattern_of else np.zeros(0, np.int64),
             patterns=list(patterns),
+            worker=np.concatenate(position)[back] if parts else np.zeros(0, np.int64),
         )
 
     def _block_arrays(
@@ -581,6 +606,7 @@ class Recommender:
             score=ranked.top.score.ravel()[keep],
             pattern_of=ranked.pattern_of[keep],
             patterns=ranked.patterns,
+            worker=np.repeat(np.arange(len(workers), dtype=np.int64), k)[keep],
         )
 
 
