@@ -123,6 +123,15 @@ def test_contributions_add_up_and_block_invariance() -> None:
     contrib = ranker.contributions(block)
     assert (contrib >= 0).all()
     np.testing.assert_allclose(contrib.sum(-1) + ranker.intercept_, scores, atol=1e-4)
+    # float32 pair features read the grids; the steps are those of the float64 search
+    m = max(len(t) for t in ranker.thresholds_)
+    at_cuts = np.zeros((1, m, F), dtype=np.float32)
+    for f, t in enumerate(ranker.thresholds_):  # each cut itself, rounded to float32
+        at_cuts[0, : len(t), f] = t
+    x32 = np.concatenate([block.reshape(1, -1, F).astype(np.float32), at_cuts], axis=1)
+    np.testing.assert_array_equal(
+        ranker.contributions(x32), ranker.contributions(x32.astype(np.float64))
+    )
 
 
 def test_state_round_trip() -> None:

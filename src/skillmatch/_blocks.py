@@ -10,7 +10,7 @@ costs at most one encoder call, and only for text never seen before.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from skillmatch._columns import MODALITIES, WorkerColumns
+from skillmatch._phrase_store import PhraseStore
 from skillmatch._semantic import semantic_vectors
 from skillmatch.chains import ChainMap
 from skillmatch.encode import l2_normalize
@@ -64,26 +65,12 @@ class Vocabulary(Protocol):
 
 
 @dataclass(frozen=True)
-class PhraseTable:
-    """Distinct phrases of a block with their skill index and semantic vector."""
-
-    index: IntArray
-    confidence: NDArray[np.float32]
-    vector: FloatArray
-    position: dict[str, int]
-
-
-#: Phrase vectors kept between blocks before the memo starts afresh (about 2.5 KB each).
-PHRASE_MEMO_SIZE = 200_000
-
-
-@dataclass(frozen=True)
 class SemanticSpace:
-    """Skill vectors, the embedding centre, and a memo of phrase vectors already built."""
+    """Skill vectors, the embedding centre, and the store of phrases already resolved."""
 
     skills: FloatArray  # (n_skills, dim + NGRAM_DIM)
     center: FloatArray  # (dim,)
-    memo: dict[str, tuple[int, float, FloatArray]] = field(default_factory=dict)
+    store: PhraseStore
 
 
 def semantic_space(vocab: Vocabulary) -> SemanticSpace:
@@ -94,23 +81,25 @@ def semantic_space(vocab: Vocabulary) -> SemanticSpace:
         else np.zeros(vocab.embeddings.shape[1], dtype=np.float32)
     )
     center = np.asarray(center, dtype=np.float32)
-    return SemanticSpace(semantic_vectors(vocab.names, vocab.embeddings, center), center)
+    skills = semantic_vectors(vocab.names, vocab.embeddings, center)
+    return SemanticSpace(skills, center, PhraseStore(skills.shape[1]))
 
 
-def resolve_phrases(vocab: Vocabulary, phrases: Sequence[str], space: SemanticSpace) -> PhraseTable:
-    """Resolve distinct ``phrases``; a matched phrase leans on its canonical skill's vector.
+def resolve_phrases(vocab: Vocabulary, phrases: Sequence[str], space: SemanticSpace) -> IntArray:
+    """Store ids of distinct ``phrases``, resolving those never seen before.
 
     The semantic vector of a matched phrase is ``c * skill + (1 - c) * phrase`` (``c`` the match
     confidence, skill vectors from :func:`semantic_space`), so Chinese text lands next to its
     canonical skill; a free phrase keeps its own CJK-aware vector.
     """
-    distinct = list(dict.fromkeys(phrases))
-    memo = space.memo
-    new = [p for p in distinct if p not in memo]
-    if new:
-        if len(memo) + len(new) > PHRASE_MEMO_SIZE:
-            memo.clear()  # bounded memory; a phrase seen again is rebuilt identically
-            new = distinct
+    store = space.store
+    ids = store.lookup(phrases)
+    unseen = np.flatnonzero(ids < 0)
+    if len(unseen):
+        if not store.fits(len(unseen)):
+            store.clear()  # bounded memory; a phrase seen again is rebuilt identically
+            unseen = np.arange(len(phrases))
+        new = [phrases[int(i)] for i in unseen]
         res = vocab.resolve(new)
         index = np.asarray(res.index, dtype=np.int64)
         conf = np.asarray(res.confidence, dtype=np.float32)
@@ -119,16 +108,9 @@ def resolve_phrases(vocab: Vocabulary, phrases: Sequence[str], space: SemanticSp
         if matched.any():
             c = conf[matched, None]
             vector[matched] = c * space.skills[index[matched]] + (1 - c) * vector[matched]
-        vector = l2_normalize(vector)
-        for i, phrase in enumerate(new):
-            memo[phrase] = (int(index[i]), float(conf[i]), vector[i])
-    rows = [memo[p] for p in distinct]
-    return PhraseTable(
-        np.array([r[0] for r in rows], dtype=np.int64),
-        np.array([r[1] for r in rows], dtype=np.float32),
-        np.array([r[2] for r in rows], dtype=np.float32).reshape(len(rows), space.skills.shape[1]),
-        {p: i for i, p in enumerate(distinct)},
-    )
+        store.add(new, index, conf, l2_normalize(vector))
+        ids = store.lookup(phrases)
+    return ids
 
 
 @dataclass(frozen=True)
@@ -227,6 +209,27 @@ def _max_duplicates(
     return sp.csr_matrix((v[sel], (r[sel], c[sel])), shape=shape)
 
 
+@dataclass(frozen=True)
+class PhraseTable:
+    """Distinct phrases with their skill index and semantic vector (a copy from the store)."""
+
+    index: IntArray
+    vector: FloatArray
+    position: dict[str, int]
+
+    @classmethod
+    def resolve(
+        cls, vocab: Vocabulary, phrases: Sequence[str], space: SemanticSpace
+    ) -> PhraseTable:
+        distinct = list(dict.fromkeys(phrases))
+        ids = resolve_phrases(vocab, distinct, space)
+        return cls(
+            space.store.index[ids],
+            space.store.vectors[ids],
+            {p: i for i, p in enumerate(distinct)},
+        )
+
+
 def _skill_index(table: PhraseTable, texts: list[str]) -> IntArray:
     return np.array([table.index[table.position[t]] for t in texts], dtype=np.int64)
 
@@ -248,7 +251,7 @@ def build_catalogue(
     phrases = [s.text for p in programs for s in p.skills_taught]
     phrases += [r for p in programs for r in p.required_skills]
     phrases += [p.title for p in programs]
-    table = resolve_phrases(vocab, phrases, space)
+    table = PhraseTable.resolve(vocab, phrases, space)
 
     t_rows = [i for i, p in enumerate(programs) for _ in p.skills_taught]
     t_text = [s.text for p in programs for s in p.skills_taught]
@@ -353,7 +356,8 @@ class WorkerBlock:
     skills: sp.csr_matrix  # (B, S) claimed proficiency level / 5
     has: sp.csr_matrix  # (B, S) 0/1
     profile: FloatArray  # (B, dim)
-    goal: FloatArray  # (B, dim), zero rows without a goal
+    goal_rows: IntArray  # the workers with a goal
+    goal: FloatArray  # (len(goal_rows), dim) semantic vector of each of their goals
     education: IntArray  # rank (EDUCATION_RANK)
     cert_best: IntArray  # (B, n_trades + 1) best (lowest) level per trade, last = any trade
     region: IntArray  # column of Catalogue.region_mask
@@ -362,21 +366,24 @@ class WorkerBlock:
     shift: IntArray
     modality: IntArray
     weekly_hours: FloatArray
-    phrases: PhraseTable
 
     @property
     def n_workers(self) -> int:
         return len(self.columns)
 
     def take(self, rows: IntArray) -> WorkerBlock:
-        """The workers at ``rows`` as a block of their own (same phrase table)."""
+        """The workers at ``rows`` as a block of their own."""
         rows = np.asarray(rows, dtype=np.int64)
+        goal_at = np.full(self.n_workers, -1, dtype=np.int64)
+        goal_at[self.goal_rows] = np.arange(len(self.goal_rows))
+        goal_of = goal_at[rows]
         return WorkerBlock(
             columns=self.columns.take(rows),
             skills=self.skills[rows],
             has=self.has[rows],
             profile=self.profile[rows],
-            goal=self.goal[rows],
+            goal_rows=np.flatnonzero(goal_of >= 0),
+            goal=self.goal[goal_of[goal_of >= 0]],
             education=self.education[rows],
             cert_best=self.cert_best[rows],
             region=self.region[rows],
@@ -385,7 +392,6 @@ class WorkerBlock:
             shift=self.shift[rows],
             modality=self.modality[rows],
             weekly_hours=self.weekly_hours[rows],
-            phrases=self.phrases,
         )
 
 
@@ -407,33 +413,36 @@ def build_block(
     with_goal = np.flatnonzero([bool(g) for g in workers.goal])
     phrases = np.concatenate([workers.claim_text, workers.occupation, workers.goal[with_goal]])
     codes, distinct = pd.factorize(phrases)
-    table = resolve_phrases(vocab, distinct.tolist(), space)
-    claim_pos = codes[:n_claims]
-    occupation_pos = codes[n_claims : n_claims + n_w]
-    goal_pos = codes[n_claims + n_w :]
+    store = space.store
+    ids = resolve_phrases(vocab, distinct.tolist(), space)[codes]  # store id of each phrase
+    claim_ids = ids[:n_claims]
 
     levels = np.asarray(workers.claim_level / 5.0, dtype=np.float32)
-    skills = _skill_matrix(rows, table.index[claim_pos], levels, (n_w, n_s))
+    skills = _skill_matrix(rows, store.index[claim_ids], levels, (n_w, n_s))
     has = skills.copy()
     has.data[:] = 1.0
 
-    weights = sp.csr_matrix(
-        (
-            np.concatenate([levels, np.full(n_w, OCCUPATION_WEIGHT * 0.6, dtype=np.float32)]),
-            (np.concatenate([rows, np.arange(n_w)]), np.concatenate([claim_pos, occupation_pos])),
-        ),
-        shape=(n_w, len(distinct)),
-    )
-    # float64: the sparse product sums a worker's phrases in column order, which depends on the
-    # other workers of the block; in float64 the order cannot change the float32 result
-    profile = l2_normalize(np.asarray(weights.astype(np.float64) @ table.vector.astype(np.float64)))
-    goal = np.zeros_like(profile)
-    goal[with_goal] = table.vector[goal_pos]
+    # profile: a worker's claims (weighted by level) then occupation, summed in that order
+    # whatever the block, so a worker's profile is the same alone or among any others
+    n_phrases = np.diff(workers.claim_offsets) + 1
+    indptr = np.concatenate([[0], np.cumsum(n_phrases)])
+    at_occupation = indptr[1:] - 1
+    in_claims = np.ones(indptr[-1], dtype=bool)
+    in_claims[at_occupation] = False
+    data = np.empty(indptr[-1], dtype=np.float32)
+    column = np.empty(indptr[-1], dtype=np.int64)
+    data[in_claims], column[in_claims] = levels, claim_ids
+    data[at_occupation] = OCCUPATION_WEIGHT * 0.6
+    column[at_occupation] = ids[n_claims : n_claims + n_w]
+    weights = sp.csr_matrix((data, column, indptr), shape=(n_w, len(store)))
+    profile = l2_normalize(np.asarray(weights @ store.vectors))
+    goal = store.vectors[ids[n_claims + n_w :]]
     return WorkerBlock(
         columns=workers,
         skills=skills,
         has=has,
         profile=profile,
+        goal_rows=with_goal,
         goal=goal,
         education=_EDUCATION_RANKS[workers.education],
         cert_best=_cert_best(workers, catalogue.trades),
@@ -443,7 +452,6 @@ def build_block(
         shift=workers.shift,
         modality=workers.modality,
         weekly_hours=workers.weekly_hours.astype(np.float32),
-        phrases=table,
     )
 
 

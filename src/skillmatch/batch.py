@@ -268,12 +268,9 @@ def _init_worker(payload: bytes) -> None:  # pragma: no cover - runs in worker p
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     threadpool_limits(1)
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+    # one thread each for torch too, read when (and only if) the encoder loads it: importing
+    # torch here would cost every worker seconds and hundreds of MB for nothing
+    os.environ["OMP_NUM_THREADS"] = "1"
     _WORKER_STATE["recommender"] = pickle.loads(payload)  # in-memory transport, not a file
 
 

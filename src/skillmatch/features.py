@@ -444,9 +444,8 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         planes[f["semantic_fit"]] = cosine(block.profile)
         goal = planes[f["goal_fit"]]
         goal[:] = 0.0
-        with_goal = np.flatnonzero(block.goal.any(axis=1))
-        if len(with_goal):
-            goal[with_goal] = cosine(block.goal[with_goal])
+        if len(block.goal_rows):
+            goal[block.goal_rows] = cosine(block.goal)
         covered = _dense(block.has @ cat.required.T)
         planes[f["prereq_coverage"]] = np.where(
             cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0

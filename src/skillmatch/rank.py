@@ -324,6 +324,14 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
     def contributions(self, features: FloatArray) -> FloatArray:
         """``g_f(x_f)`` per feature (each >= 0); they sum to ``predict - intercept_``."""
         _check_features(features)
+        if features.dtype == np.float32 and self.__dict__.get("n_features_in_") == len(
+            FEATURE_NAMES
+        ):  # pair features: the step values read off the grids, as in predict
+            out = np.empty(features.shape, dtype=np.float32)
+            grids = self.__dict__.get("_grids") or _grids(self.thresholds_, self.values_)
+            for f, grid in enumerate(grids):
+                out[..., f] = grid.lookup(features[..., f])
+            return out
         flat = self._check_X(features.reshape(-1, features.shape[-1]))
         return self._steps(flat).astype(np.float32).reshape(features.shape)
 
