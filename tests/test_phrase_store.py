@@ -75,3 +75,32 @@ def test_profile_is_the_same_alone_or_in_any_block(tiny_rec: object) -> None:
     sub = together.take(np.array([2, 1]))  # type: ignore[attr-defined]
     np.testing.assert_array_equal(sub.goal_rows, [0, 1])
     np.testing.assert_array_equal(sub.goal, together.goal[[1, 0]])  # type: ignore[attr-defined]
+
+
+def test_phrase_cosines_match_products_with_the_embedding() -> None:
+    import copy
+
+    from skillmatch._columns import columns_from_frame
+    from skillmatch.recommend import Recommender
+    from skillmatch.simulate import make_population, make_world
+
+    fb = Recommender.load().features_
+    frame = next(make_population(make_world(0), 300, seed=3, chunk_size=300))
+    block = fb.block(columns_from_frame(frame).columns)
+    whole = fb._whole()
+    cached = fb._cosines(block, whole)
+    direct = copy.copy(fb)
+    direct._phrase_cosines = None  # the path large catalogues take
+    products = direct._cosines(block, whole)
+    assert cached[0].shape == (300, len(fb.catalogue_.program_ids))
+    assert len(block.goal_rows) and cached[1].shape == (len(block.goal_rows), cached[0].shape[1])
+    for got, want in zip(cached, products, strict=True):
+        np.testing.assert_allclose(got, want, atol=2e-6)
+    view = fb.region_view(int(block.region[0]))
+    np.testing.assert_array_equal(fb._cosines(block, view)[0], cached[0][:, view.cols])
+    # a block built before the store was cleared no longer matches its ids: products again
+    fb.semantic_.store.clear()
+    try:
+        np.testing.assert_array_equal(fb._cosines(block, whole)[0], products[0])
+    finally:
+        fb.semantic_.store.clear()

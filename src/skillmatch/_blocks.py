@@ -358,6 +358,10 @@ class WorkerBlock:
     profile: FloatArray  # (B, dim)
     goal_rows: IntArray  # the workers with a goal
     goal: FloatArray  # (len(goal_rows), dim) semantic vector of each of their goals
+    weights: sp.csr_matrix  # (B, phrases in the store) weight of each phrase in the profile
+    norm: FloatArray  # (B,) norm of weights @ store.vectors, the profile before scaling
+    goal_ids: IntArray  # store id of each goal (rows of goal)
+    generation: int  # the store generation the ids belong to
     education: IntArray  # rank (EDUCATION_RANK)
     cert_best: IntArray  # (B, n_trades + 1) best (lowest) level per trade, last = any trade
     region: IntArray  # column of Catalogue.region_mask
@@ -384,6 +388,10 @@ class WorkerBlock:
             profile=self.profile[rows],
             goal_rows=np.flatnonzero(goal_of >= 0),
             goal=self.goal[goal_of[goal_of >= 0]],
+            weights=self.weights[rows],
+            norm=self.norm[rows],
+            goal_ids=self.goal_ids[goal_of[goal_of >= 0]],
+            generation=self.generation,
             education=self.education[rows],
             cert_best=self.cert_best[rows],
             region=self.region[rows],
@@ -435,15 +443,19 @@ def build_block(
     data[at_occupation] = OCCUPATION_WEIGHT * 0.6
     column[at_occupation] = ids[n_claims : n_claims + n_w]
     weights = sp.csr_matrix((data, column, indptr), shape=(n_w, len(store)))
-    profile = l2_normalize(np.asarray(weights @ store.vectors))
-    goal = store.vectors[ids[n_claims + n_w :]]
+    unscaled = np.asarray(weights @ store.vectors)
+    goal_ids = ids[n_claims + n_w :]
     return WorkerBlock(
         columns=workers,
         skills=skills,
         has=has,
-        profile=profile,
+        profile=l2_normalize(unscaled),
         goal_rows=with_goal,
-        goal=goal,
+        goal=store.vectors[goal_ids],
+        weights=weights,
+        norm=np.linalg.norm(unscaled, axis=-1),
+        goal_ids=goal_ids,
+        generation=store.generation,
         education=_EDUCATION_RANKS[workers.education],
         cert_best=_cert_best(workers, catalogue.trades),
         region=_region_column(workers.region, catalogue.regions),

@@ -68,6 +68,7 @@ from skillmatch._blocks import (
     semantic_space,
 )
 from skillmatch._columns import WorkerColumns
+from skillmatch._phrase_store import PhraseStore
 from skillmatch.chains import ChainMap
 from skillmatch.schema import EDUCATION_RANK, Program, Worker
 
@@ -194,6 +195,41 @@ class _Tables:
 _VIEW_EMBEDDING_BYTES = 8 << 20
 
 
+#: Catalogues up to this many programs keep the cosine of every phrase seen with every program
+#: (4 bytes a pair); larger ones take products with the embedding matrix for each block.
+_COSINE_CACHE_PROGRAMS = 4096
+
+
+class _PhraseCosines:
+    """Cosine of each phrase of a :class:`PhraseStore` with each program, filled as phrases
+    arrive (float64 products rounded to float32, as :func:`_dot` makes them).
+
+    Workers share phrases (skill names, occupations, goals), so a block's profile cosines are
+    a sparse weighted sum of rows of this table instead of a dense product with the
+    embedding matrix.
+    """
+
+    def __init__(self, embedding: NDArray[np.float64]) -> None:
+        self.embedding = embedding
+        self.generation = -1
+        self.n = 0
+        self.rows = np.zeros((0, embedding.shape[0]), dtype=np.float32)
+
+    def table(self, store: PhraseStore) -> FloatArray:
+        """Rows for every phrase now in ``store`` (a view, valid until it grows)."""
+        if store.generation != self.generation:  # the store was cleared: ids start again
+            self.generation, self.n = store.generation, 0
+        n = len(store)
+        if n > self.n:
+            if n > len(self.rows):
+                grown = np.zeros((max(n, 2 * len(self.rows), 1024), self.rows.shape[1]), np.float32)
+                grown[: self.n] = self.rows[: self.n]
+                self.rows = grown
+            self.rows[self.n : n] = _dot(store.vectors[self.n : n], self.embedding)
+            self.n = n
+        return self.rows[:n]
+
+
 @dataclass(frozen=True)
 class CatalogueView:
     """The programs at ``cols`` with their catalogue arrays and tables (see
@@ -274,6 +310,11 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         self.tables_ = self._tables(self.catalogue_)
         self.n_features_out_ = len(FEATURE_NAMES)
         self._views: dict[int, CatalogueView] = {}
+        self._phrase_cosines = (
+            _PhraseCosines(self.catalogue_.embedding)
+            if self.catalogue_.n_programs <= _COSINE_CACHE_PROGRAMS
+            else None
+        )
         return self
 
     def region_view(self, column: int) -> CatalogueView:
@@ -433,19 +474,39 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             np.clip(planes[f[name]], 0.0, 1.0, out=planes[f[name]])
         return PairFeatures(planes.transpose(1, 2, 0), _exclusions(block, cat, current))
 
-    def _fit_planes(self, block: WorkerBlock, view: CatalogueView, planes: FloatArray) -> None:
-        f = _PLANE
+    def _cosines(self, block: WorkerBlock, view: CatalogueView) -> tuple[FloatArray, FloatArray]:
+        """Cosine of each profile and of each goal (rows of ``block.goal``) with the view.
+
+        From the phrase cosines when the catalogue is small enough to keep them: a profile's
+        cosine is the weighted sum of its phrases' over its norm, summed in the worker's own
+        phrase order (the same alone or in any block). Otherwise, and for a block built
+        before the phrase store was last cleared, from products with the embedding matrix.
+        """
+        store = self.semantic_.store
+        cache = self.__dict__.get("_phrase_cosines")
+        if cache is not None and block.generation == store.generation:
+            table = cache.table(store)
+            total = np.asarray(block.weights @ table[: block.weights.shape[1]])[:, view.cols]
+            norm = block.norm[:, None]
+            profile = np.divide(total, norm, out=np.zeros_like(total), where=norm > 0)
+            return profile, table[block.goal_ids][:, view.cols]
         cat = view.catalogue
 
         def cosine(rows: FloatArray) -> FloatArray:
             product = _dot(rows, cat.embedding)
-            return _rescale_cosine(product if view.dot_cols is None else product[:, view.dot_cols])
+            return product if view.dot_cols is None else product[:, view.dot_cols]
 
-        planes[f["semantic_fit"]] = cosine(block.profile)
+        return cosine(block.profile), cosine(block.goal)
+
+    def _fit_planes(self, block: WorkerBlock, view: CatalogueView, planes: FloatArray) -> None:
+        f = _PLANE
+        cat = view.catalogue
+        profile, goals = self._cosines(block, view)
+        planes[f["semantic_fit"]] = _rescale_cosine(profile)
         goal = planes[f["goal_fit"]]
         goal[:] = 0.0
         if len(block.goal_rows):
-            goal[block.goal_rows] = cosine(block.goal)
+            goal[block.goal_rows] = _rescale_cosine(goals)
         covered = _dense(block.has @ cat.required.T)
         planes[f["prereq_coverage"]] = np.where(
             cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0
