@@ -179,10 +179,26 @@ def open_input(path: str | os.PathLike[str]) -> InputSource:
     )
 
 
-def table_to_parquet_bytes(table: pa.Table) -> bytes:
-    """Serialise ``table`` to Parquet bytes (deterministic for the same table)."""
+def table_to_parquet_bytes(
+    table: pa.Table,
+    *,
+    dictionary: bool | list[str] = True,
+    statistics: bool | list[str] = True,
+) -> bytes:
+    """Serialise ``table`` to Parquet bytes (deterministic for the same table).
+
+    ``dictionary`` and ``statistics`` name the columns to dictionary-encode and to keep
+    min/max statistics for (all by default): leaving out columns where neither pays (unique
+    floats, long lists) makes large parts quicker to write and smaller.
+    """
     sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd")
+    pq.write_table(
+        table,
+        sink,
+        compression="zstd",
+        use_dictionary=dictionary,
+        write_statistics=statistics,
+    )
     return sink.getvalue()
 
 

@@ -88,14 +88,27 @@ def reason_patterns(
     fallback = _FALLBACK[np.argmax(contributions, axis=1)]
     none = ~fired.any(axis=1)
     fired[none, fallback[none]] = True
-    # rank fired rules by contribution (ties: rule order); unique patterns are decoded once
-    order = np.argsort(np.where(fired, -rule_weight, np.inf), axis=1, kind="stable")
-    n_fired = np.minimum(fired.sum(axis=1), MAX_REASONS)
-    top = np.where(np.arange(MAX_REASONS)[None, :] < n_fired[:, None], order[:, :MAX_REASONS], -1)
-    keys = ((top + 1) * (len(RULES) + 1) ** np.arange(MAX_REASONS)).sum(axis=1)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    decoded = [tuple(REASON_CODES[i] for i in top[j] if i >= 0) for j in first]
-    return decoded, np.asarray(inverse, dtype=np.int64).ravel()
+    # rank fired rules by contribution (ties: rule order), best first: argmax picks the first
+    # of equal maxima, so MAX_REASONS rounds of argmax give the stable order
+    masked = np.where(fired, rule_weight, -np.inf)
+    rows = np.arange(n)
+    top = np.full((n, MAX_REASONS), -1, dtype=np.int64)
+    for j in range(MAX_REASONS):
+        pick = np.argmax(masked, axis=1)
+        found = masked[rows, pick] > -np.inf
+        top[:, j] = np.where(found, pick, -1)
+        masked[rows, pick] = -np.inf
+    # a pattern is a number in base len(RULES) + 1; distinct ones are decoded once
+    base = len(RULES) + 1
+    keys = ((top + 1) * base ** np.arange(MAX_REASONS)).sum(axis=1)
+    seen = np.zeros(base**MAX_REASONS, dtype=bool)
+    seen[keys] = True
+    distinct = np.flatnonzero(seen)
+    position = np.zeros(len(seen), dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    digits = (distinct[:, None] // base ** np.arange(MAX_REASONS)) % base
+    decoded = [tuple(REASON_CODES[d - 1] for d in row if d) for row in digits.tolist()]
+    return decoded, position[keys]
 
 
 @dataclass

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
@@ -111,16 +112,15 @@ class ChainMap:
         except KeyError:
             raise UnknownIdError(f"unknown chain node_id {node_id!r}") from None
 
-    def node_index(self, node_ids: Sequence[str | None]) -> IntArray:
+    def node_index(self, node_ids: Sequence[str | None] | NDArray[np.object_]) -> IntArray:
         """Positions of ``node_ids``, -1 for ``None`` or a node the map does not know."""
-        get = self._node_index.get
-        return np.array([-1 if n is None else get(n, -1) for n in node_ids], dtype=np.int64)
+        index = pd.Index(self.node_ids, dtype=object)
+        return np.asarray(index.get_indexer(pd.Index(node_ids, dtype=object)), dtype=np.int64)
 
-    def region_index(self, regions: Sequence[str]) -> IntArray:
+    def region_index(self, regions: Sequence[str] | NDArray[np.object_]) -> IntArray:
         """Row of each region in :attr:`demand` (unknown regions map to the zero row)."""
-        unknown = len(self.regions)
-        get = self._region_index.get
-        return np.array([get(r, unknown) for r in regions], dtype=np.int64)
+        found = pd.Index(self.regions, dtype=object).get_indexer(pd.Index(regions, dtype=object))
+        return np.where(found < 0, len(self.regions), found).astype(np.int64)
 
     def node(self, node_id: str) -> ChainNode:
         """The :class:`ChainNode` with this id."""
