@@ -295,3 +295,48 @@ def test_bad_arguments(population_path: Path, world_rec: Any, tmp_path: Path) ->
     with pytest.raises(ValueError, match="suffix '.txt'"):
         (tmp_path / "w.txt").write_text("x")
         score_file(tmp_path / "w.txt", tmp_path, recommender=world_rec)
+
+
+def test_parallel_run_embeds_new_text_once_in_the_main_process(
+    population: pd.DataFrame, tmp_path: Path
+) -> None:
+    from skillmatch._batch_text import ChunkTexts, adopt_vectors, chunk_texts
+    from skillmatch.recommend import Recommender
+
+    frame = population.head(120).copy()
+    novel = [f"repair wind turbine gearbox model {i}" for i in range(12)]
+    frame.loc[frame.index[:12], "goal"] = novel  # text no bundle has seen
+    path = tmp_path / "workers.parquet"
+    frame.to_parquet(path, index=False)
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    assert set(novel) <= set(chunk_texts(table))
+
+    main = Recommender.load()
+    texts = ChunkTexts(main)
+    shipped = texts.vectors_for(table)
+    assert shipped is not None and set(novel) <= set(shipped[0])
+    encoded = main.features_.vocabulary_.encoder.n_encoded
+    again = texts.vectors_for(table.slice(0, 6))  # other chunks still ship them, unencoded
+    assert again is not None and set(again[0]) == set(novel[:6])
+    assert main.features_.vocabulary_.encoder.n_encoded == encoded
+    worker = Recommender.load()  # a worker's copy: the bundle's cache only
+    assert worker.features_.vocabulary_.encoder.cache.missing(novel) == novel
+    adopt_vectors(worker, shipped)
+    assert worker.features_.vocabulary_.encoder.cache.missing(chunk_texts(table)) == []
+
+    parallel = score_file(
+        path,
+        tmp_path / "par",
+        recommender=Recommender.load(),
+        k=5,
+        chunk_size=50,
+        n_jobs=2,
+        progress=False,
+    )
+    assert parallel.n_scored == 120
+    serial = Recommender.load().score_frame(frame, k=5)
+    got = read_scores(tmp_path / "par").drop(columns="bundle_hash")
+    want = serial.sort_values(["worker_id", "rank"], ignore_index=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)

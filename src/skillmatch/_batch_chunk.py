@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from skillmatch._batch_io import Chunk, atomic_write_bytes, table_to_parquet_bytes
+from skillmatch._batch_text import TextVectors, adopt_vectors
 from skillmatch._columns import columns_from_arrow
 from skillmatch._manifest import ChunkRecord
 
@@ -55,6 +56,7 @@ class ChunkTask:
     k: int
     bundle_hash: str
     root: Path
+    vectors: TextVectors | None = None  # embeddings of new text, from the main process
 
 
 def part_paths(index: int) -> tuple[str, str]:
@@ -182,6 +184,7 @@ def _output_table(scored: Any, program_ids: list[str], bundle_hash: str) -> pa.T
 def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
     """Validate, quarantine and rank one chunk, write its part files atomically, and describe
     them for the manifest."""
+    adopt_vectors(recommender, task.vectors)
     table = task.chunk.table
     candidates = np.flatnonzero(task.first_row < 0)
     if len(candidates) < table.num_rows:

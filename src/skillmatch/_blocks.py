@@ -355,11 +355,11 @@ class WorkerBlock:
     columns: WorkerColumns
     skills: sp.csr_matrix  # (B, S) claimed proficiency level / 5
     has: sp.csr_matrix  # (B, S) 0/1
-    profile: FloatArray  # (B, dim)
+    unscaled: FloatArray  # (B, dim) weights @ store.vectors: the profile before scaling
     goal_rows: IntArray  # the workers with a goal
     goal: FloatArray  # (len(goal_rows), dim) semantic vector of each of their goals
     weights: sp.csr_matrix  # (B, phrases in the store) weight of each phrase in the profile
-    norm: FloatArray  # (B,) norm of weights @ store.vectors, the profile before scaling
+    norm: FloatArray  # (B,) norm of unscaled
     goal_ids: IntArray  # store id of each goal (rows of goal)
     generation: int  # the store generation the ids belong to
     education: IntArray  # rank (EDUCATION_RANK)
@@ -375,6 +375,11 @@ class WorkerBlock:
     def n_workers(self) -> int:
         return len(self.columns)
 
+    @property
+    def profile(self) -> FloatArray:
+        """Unit profile vector of each worker, shape (B, dim)."""
+        return l2_normalize(self.unscaled)
+
     def take(self, rows: IntArray) -> WorkerBlock:
         """The workers at ``rows`` as a block of their own."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -385,7 +390,7 @@ class WorkerBlock:
             columns=self.columns.take(rows),
             skills=self.skills[rows],
             has=self.has[rows],
-            profile=self.profile[rows],
+            unscaled=self.unscaled[rows],
             goal_rows=np.flatnonzero(goal_of >= 0),
             goal=self.goal[goal_of[goal_of >= 0]],
             weights=self.weights[rows],
@@ -449,7 +454,7 @@ def build_block(
         columns=workers,
         skills=skills,
         has=has,
-        profile=l2_normalize(unscaled),
+        unscaled=unscaled,
         goal_rows=with_goal,
         goal=store.vectors[goal_ids],
         weights=weights,

@@ -9,7 +9,7 @@ so after a crash it lists exactly the parts that were completely written.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +82,11 @@ class Manifest:
 
     def save(self, root: Path) -> None:
         """Write the manifest atomically into ``root``."""
-        payload = {"format": FORMAT, **asdict(self)}
-        payload["chunks"] = [asdict(c) for _, c in sorted(self.chunks.items())]
+        # shallow: the fields are plain values, and a deep asdict of every chunk on every
+        # save made the manifest quadratic in the number of chunks
+        payload = {f.name: getattr(self, f.name) for f in fields(self)}
+        payload["format"] = FORMAT
+        payload["chunks"] = [vars(c) for _, c in sorted(self.chunks.items())]
         text = json.dumps(payload, indent=1, sort_keys=True)
         atomic_write_bytes(root / MANIFEST_NAME, text.encode())
 

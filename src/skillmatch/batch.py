@@ -54,6 +54,7 @@ from tqdm.auto import tqdm
 
 from skillmatch._batch_chunk import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, ChunkTask, score_chunk
 from skillmatch._batch_io import Chunk, atomic_write_bytes, open_input, table_to_parquet_bytes
+from skillmatch._batch_text import ChunkTexts
 from skillmatch._dedupe import SeenIds
 from skillmatch._manifest import MANIFEST_NAME, ChunkRecord, Manifest, ResumeError
 from skillmatch._topk import check_k
@@ -188,7 +189,9 @@ def score_file(
             smoothing=0.1,
         )
         with bar:
-            tasks = _tasks(source.chunks(chunk_size), manifest, root, bar)
+            # with worker processes, new text is embedded here once and shipped with chunks
+            texts = ChunkTexts(rec) if n_jobs > 1 else None
+            tasks = _tasks(source.chunks(chunk_size), manifest, root, bar, texts)
             for record in _run(tasks, rec, n_jobs):
                 manifest.chunks[record.index] = record
                 manifest.save(root)
@@ -227,7 +230,11 @@ def _intact(root: Path, manifest: Manifest) -> bool:
 
 
 def _tasks(
-    chunks: Iterator[Chunk], manifest: Manifest, root: Path, bar: Any
+    chunks: Iterator[Chunk],
+    manifest: Manifest,
+    root: Path,
+    bar: Any,
+    texts: ChunkTexts | None = None,
 ) -> Iterator[ChunkTask]:
     seen = SeenIds()
     for chunk in chunks:
@@ -240,7 +247,8 @@ def _tasks(
         if chunk.index in manifest.chunks:
             bar.update(manifest.chunks[chunk.index].n_in)
             continue
-        yield ChunkTask(chunk, first_row, manifest.k, manifest.bundle_hash, root)
+        vectors = texts.vectors_for(chunk.table) if texts is not None else None
+        yield ChunkTask(chunk, first_row, manifest.k, manifest.bundle_hash, root, vectors)
 
 
 def _run(tasks: Iterator[ChunkTask], rec: Any, n_jobs: int) -> Iterator[ChunkRecord]:
@@ -252,6 +260,10 @@ def _run(tasks: Iterator[ChunkTask], rec: Any, n_jobs: int) -> Iterator[ChunkRec
     with ProcessPoolExecutor(
         n_jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(payload,)
     ) as pool:
+        # start the workers now (they spawn on the first submit), so that they load while
+        # this process reads the first chunk and embeds its new text
+        for _ in range(n_jobs):
+            pool.submit(_ready)
         pending: list[Future[ChunkRecord]] = []
         for task in tasks:
             pending.append(pool.submit(_score_in_worker, task))
@@ -272,6 +284,10 @@ def _init_worker(payload: bytes) -> None:  # pragma: no cover - runs in worker p
     # torch here would cost every worker seconds and hundreds of MB for nothing
     os.environ["OMP_NUM_THREADS"] = "1"
     _WORKER_STATE["recommender"] = pickle.loads(payload)  # in-memory transport, not a file
+
+
+def _ready() -> None:  # pragma: no cover - runs in worker processes
+    """Nothing: submitted once per worker to start the pool early."""
 
 
 def _score_in_worker(task: ChunkTask) -> ChunkRecord:  # pragma: no cover - worker process
