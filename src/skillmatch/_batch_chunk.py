@@ -164,18 +164,24 @@ _DICTIONARY_COLUMNS = ["worker_id", "program_id", "bundle_hash", "reason_codes.l
 _STATISTICS_COLUMNS = ["worker_id", "rank", "program_id", "score"]
 
 
-def _output_table(scored: Any, program_ids: list[str], bundle_hash: str) -> pa.Table:
-    """The part file's table, from :class:`~skillmatch.recommend.ScoredArrays`."""
+def _output_table(
+    scored: Any, worker_ids: np.ndarray, program_ids: list[str], bundle_hash: str
+) -> pa.Table:
+    """The part file's table, from :class:`~skillmatch.recommend.ScoredArrays`.
+
+    Repeated strings are converted once and gathered by Arrow: ``worker_ids`` are the ranked
+    workers' ids (``scored.worker`` indexes them), programs and reason lists are indices.
+    """
     patterns = pa.array([list(p) for p in scored.patterns], pa.list_(pa.string()))
     n = len(scored.rank)
     return pa.table(
         {
-            "worker_id": pa.array(scored.worker_id, pa.string()),
+            "worker_id": pa.array(worker_ids, pa.string()).take(pa.array(scored.worker)),
             "rank": pa.array(scored.rank, pa.int32()),
             "program_id": pa.array(program_ids, pa.string()).take(pa.array(scored.program_index)),
             "score": pa.array(scored.score, pa.float32()),
             "reason_codes": patterns.take(pa.array(scored.pattern_of, pa.int64())),
-            "bundle_hash": pa.array([bundle_hash] * n, pa.string()),
+            "bundle_hash": pa.repeat(pa.scalar(bundle_hash, pa.string()), n),
         },
         schema=OUTPUT_SCHEMA,
     )
@@ -208,7 +214,7 @@ def score_chunk(task: ChunkTask, recommender: Any) -> ChunkRecord:
         atomic_write_bytes(task.root / q_part, q_bytes)
         q_sha = _sha(q_bytes)
     data = table_to_parquet_bytes(
-        _output_table(scores, recommender.program_ids, task.bundle_hash),
+        _output_table(scores, parsed.columns.worker_id, recommender.program_ids, task.bundle_hash),
         dictionary=_DICTIONARY_COLUMNS,
         statistics=_STATISTICS_COLUMNS,
     )

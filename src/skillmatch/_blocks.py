@@ -85,8 +85,10 @@ def semantic_space(vocab: Vocabulary) -> SemanticSpace:
     return SemanticSpace(skills, center, PhraseStore(skills.shape[1]))
 
 
-def resolve_phrases(vocab: Vocabulary, phrases: Sequence[str], space: SemanticSpace) -> IntArray:
-    """Store ids of distinct ``phrases``, resolving those never seen before.
+def resolve_phrases(
+    vocab: Vocabulary, phrases: Sequence[str] | NDArray[np.object_], space: SemanticSpace
+) -> IntArray:
+    """Store id of each of ``phrases`` (repeats allowed), resolving those never seen before.
 
     The semantic vector of a matched phrase is ``c * skill + (1 - c) * phrase`` (``c`` the match
     confidence, skill vectors from :func:`semantic_space`), so Chinese text lands next to its
@@ -96,10 +98,10 @@ def resolve_phrases(vocab: Vocabulary, phrases: Sequence[str], space: SemanticSp
     ids = store.lookup(phrases)
     unseen = np.flatnonzero(ids < 0)
     if len(unseen):
-        if not store.fits(len(unseen)):
+        new = list(dict.fromkeys(phrases[int(i)] for i in unseen))
+        if not store.fits(len(new)):
             store.clear()  # bounded memory; a phrase seen again is rebuilt identically
-            unseen = np.arange(len(phrases))
-        new = [phrases[int(i)] for i in unseen]
+            new = list(dict.fromkeys(phrases))
         res = vocab.resolve(new)
         index = np.asarray(res.index, dtype=np.int64)
         conf = np.asarray(res.confidence, dtype=np.float32)
@@ -425,9 +427,8 @@ def build_block(
     rows = np.repeat(np.arange(n_w, dtype=np.int64), np.diff(workers.claim_offsets))
     with_goal = np.flatnonzero([bool(g) for g in workers.goal])
     phrases = np.concatenate([workers.claim_text, workers.occupation, workers.goal[with_goal]])
-    codes, distinct = pd.factorize(phrases)
     store = space.store
-    ids = resolve_phrases(vocab, distinct.tolist(), space)[codes]  # store id of each phrase
+    ids = resolve_phrases(vocab, phrases, space)  # store id of each phrase
     claim_ids = ids[:n_claims]
 
     levels = np.asarray(workers.claim_level / 5.0, dtype=np.float32)
@@ -478,7 +479,9 @@ def _cert_best(workers: WorkerColumns, trades: list[str]) -> IntArray:
         return best
     owner = np.repeat(np.arange(len(workers), dtype=np.int64), np.diff(workers.cert_offsets))
     trade_pos = {t: i for i, t in enumerate(trades)}
-    col = np.array([trade_pos.get(_trade_key(t), -1) for t in workers.cert_trade], dtype=np.int64)
+    codes, distinct = pd.factorize(workers.cert_trade)  # a few trade names, many certificates
+    known_col = np.array([trade_pos.get(_trade_key(t), -1) for t in distinct], dtype=np.int64)
+    col = known_col[codes]
     known = col >= 0
     np.minimum.at(best, (owner[known], col[known]), workers.cert_level[known])
     np.minimum.at(best[:, -1], owner, workers.cert_level)

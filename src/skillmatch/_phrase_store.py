@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 #: Phrases kept before the store starts afresh (about 2.5 KB each at 640 dimensions).
@@ -41,6 +42,7 @@ class PhraseStore:
         self.capacity = capacity
         self.generation = 0
         self.ids: dict[str, int] = {}
+        self._by_text: pd.Index | None = None  # hash index of the ids, rebuilt after changes
         self._index = np.zeros(0, dtype=np.int64)
         self._confidence = np.zeros(0, dtype=np.float32)
         self._vectors = np.zeros((0, dim), dtype=np.float32)
@@ -63,10 +65,12 @@ class PhraseStore:
         """Semantic vector of each phrase, shape ``(len(self), dim)``."""
         return self._vectors[: len(self)]
 
-    def lookup(self, phrases: Sequence[str]) -> NDArray[np.int64]:
-        """Id of each phrase, -1 where it is not in the store."""
-        get = self.ids.get
-        return np.fromiter((get(p, -1) for p in phrases), dtype=np.int64, count=len(phrases))
+    def lookup(self, phrases: Sequence[str] | NDArray[np.object_]) -> NDArray[np.int64]:
+        """Id of each phrase (repeats allowed), -1 where it is not in the store."""
+        if self._by_text is None:  # ids are insertion order, so a phrase's position is its id
+            self._by_text = pd.Index(list(self.ids), dtype=object)
+        found = self._by_text.get_indexer(pd.Index(phrases, dtype=object))
+        return np.asarray(found, dtype=np.int64)
 
     def fits(self, n_new: int) -> bool:
         """Whether ``n_new`` more phrases fit before the store must be cleared."""
@@ -75,6 +79,7 @@ class PhraseStore:
     def clear(self) -> None:
         """Forget every phrase (ids start again from 0)."""
         self.ids.clear()
+        self._by_text = None
         self.generation += 1
 
     def add(
@@ -95,6 +100,7 @@ class PhraseStore:
         self._confidence[start:stop] = confidence
         self._vectors[start:stop] = vectors
         self.ids.update(zip(phrases, range(start, stop), strict=True))
+        self._by_text = None
 
 
 def _grown(array: Any, size: int, used: int) -> Any:

@@ -399,8 +399,11 @@ class _Grid:
         at_or_below = np.searchsorted(cuts, edges, side="right")
         below = np.searchsorted(cuts, edges, side="left")
         count = np.concatenate([below[:1], at_or_below[:-1]])
-        self.table = values[count]
         self.mixed = np.concatenate([[False], at_or_below[:-1] != below[1:]])
+        # NaN marks a cell with a cut inside (step values are finite): one gather, then the
+        # few NaNs are searched, instead of a second gather of a mask
+        self.table = np.where(self.mixed, np.nan, values[count])
+        self.has_mixed = bool(self.mixed.any())
 
     def lookup(self, x: NDArray[np.float32]) -> NDArray[np.float64]:
         if len(self.cuts) == 0:
@@ -408,10 +411,11 @@ class _Grid:
         if x.size == 0 or not (x.min() >= 0.0 and x.max() <= 1.0):  # also False with a NaN
             return self.values[np.searchsorted(self.cuts, x, side="left")]
         cell = np.ceil(x * np.float32(GRID)).astype(np.intp)
-        out: NDArray[np.float64] = self.table[cell]
-        mixed = self.mixed[cell]
-        if mixed.any():
-            out[mixed] = self.values[np.searchsorted(self.cuts, x[mixed], side="left")]
+        out: NDArray[np.float64] = np.take(self.table, cell)
+        if self.has_mixed:
+            mixed = np.isnan(out)
+            if mixed.any():
+                out[mixed] = self.values[np.searchsorted(self.cuts, x[mixed], side="left")]
         return out
 
 

@@ -351,9 +351,12 @@ class Recommender:
             feats = fb.compute(sub, view)
             top = top_k(self.ranker_.predict(feats.values), feats.eligible & allowed[view.cols], k)
             safe = np.maximum(top.index, 0)
-            values[rows] = feats.values[np.arange(len(rows))[:, None], safe]
-            index[rows] = np.where(top.index >= 0, view.cols[safe], -1)
-            score[rows] = top.score
+            found = feats.values[np.arange(len(rows))[:, None], safe]
+            at = np.where(top.index >= 0, view.cols[safe], -1)
+            if len(rows) == n:  # one region (batch blocks are): no scatter
+                values, index, score = found, at, top.score
+            else:
+                values[rows], index[rows], score[rows] = found, at, top.score
         contributions = self.ranker_.contributions(values)
         has_required = fb.catalogue_.n_required[np.maximum(index, 0)] > 0
         patterns, pattern_of = reason_patterns(
