@@ -90,17 +90,17 @@ def reason_patterns(
     fired[none, fallback[none]] = True
     # rank fired rules by contribution (ties: rule order), best first: argmax picks the first
     # of equal maxima, so MAX_REASONS rounds of argmax give the stable order
+    # A pattern is a number in base len(RULES) + 1 (digit j: 1 + the j-th rule, 0: none);
+    # distinct ones are decoded once.
     masked = np.where(fired, rule_weight, -np.inf)
     rows = np.arange(n)
-    top = np.full((n, MAX_REASONS), -1, dtype=np.int64)
+    base = len(RULES) + 1
+    keys = np.zeros(n, dtype=np.int64)
     for j in range(MAX_REASONS):
         pick = np.argmax(masked, axis=1)
         found = masked[rows, pick] > -np.inf
-        top[:, j] = np.where(found, pick, -1)
+        keys += np.where(found, pick + 1, 0) * base**j
         masked[rows, pick] = -np.inf
-    # a pattern is a number in base len(RULES) + 1; distinct ones are decoded once
-    base = len(RULES) + 1
-    keys = ((top + 1) * base ** np.arange(MAX_REASONS)).sum(axis=1)
     seen = np.zeros(base**MAX_REASONS, dtype=bool)
     seen[keys] = True
     distinct = np.flatnonzero(seen)
