@@ -12,6 +12,7 @@ this only moves work, it never changes what is computed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -75,6 +76,18 @@ class ChunkTexts:
         self.encoder = _encoder_of(recommender)
         self._checked: set[str] = set()  # texts looked up in the cache already
         self._encoded: set[str] = set()  # texts this run embedded (workers lack them)
+        self._loading: threading.Thread | None = None
+
+    def prefetch(self, table: pa.Table) -> None:
+        """Start loading the model in a background thread if ``table`` (the first chunk) has
+        text the cache lacks: the load then overlaps the start-up of the worker processes
+        instead of delaying the first chunk."""
+        if self.encoder is None or self._loading is not None:
+            return
+        if self.encoder.cache.missing(chunk_texts(table)):
+            self._loading = threading.Thread(target=_load_quietly, args=(self.encoder,))
+            self._loading.daemon = True
+            self._loading.start()
 
     def vectors_for(self, table: pa.Table) -> TextVectors | None:
         """Vectors of the chunk's texts that the workers' copy of the cache lacks."""
@@ -86,11 +99,21 @@ class ChunkTexts:
             self._checked.update(unchecked)
             missing = self.encoder.cache.missing(unchecked)
             if missing:
+                if self._loading is not None:  # never two loads at once
+                    self._loading.join()
+                    self._loading = None
                 with _one_torch_thread():  # the cores are the workers'; idle threads spin
                     self.encoder.encode(missing)  # loads the model here, once per run
                 self._encoded.update(missing)
         extra = sorted(texts & self._encoded)
         return (extra, self.encoder.cache.get(extra)) if extra else None
+
+
+def _load_quietly(encoder: Encoder) -> None:
+    try:
+        encoder._load()
+    except Exception:  # noqa: BLE001 - the encode that needs the model raises it again
+        pass
 
 
 @contextmanager

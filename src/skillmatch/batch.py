@@ -37,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import pickle
@@ -191,7 +192,13 @@ def score_file(
         with bar:
             # with worker processes, new text is embedded here once and shipped with chunks
             texts = ChunkTexts(rec) if n_jobs > 1 else None
-            tasks = _tasks(source.chunks(chunk_size), manifest, root, bar, texts)
+            chunks = source.chunks(chunk_size)
+            if texts is not None:
+                first = next(chunks, None)
+                if first is not None:
+                    texts.prefetch(first.table)
+                    chunks = itertools.chain([first], chunks)
+            tasks = _tasks(chunks, manifest, root, bar, texts)
             for record in _run(tasks, rec, n_jobs):
                 manifest.chunks[record.index] = record
                 manifest.save(root)

@@ -327,11 +327,12 @@ class LearnedRanker(BaseEstimator):  # type: ignore[misc]
         if features.dtype == np.float32 and self.__dict__.get("n_features_in_") == len(
             FEATURE_NAMES
         ):  # pair features: the step values read off the grids, as in predict
-            out = np.empty(features.shape, dtype=np.float32)
+            planes = np.moveaxis(features, -1, 0).reshape(features.shape[-1], -1).copy()
+            out = np.empty(planes.shape, dtype=np.float32)  # feature-major: contiguous lookups
             grids = self.__dict__.get("_grids") or _grids(self.thresholds_, self.values_)
             for f, grid in enumerate(grids):
-                out[..., f] = grid.lookup(features[..., f])
-            return out
+                out[f] = grid.lookup(planes[f])
+            return np.ascontiguousarray(np.moveaxis(out.reshape(-1, *features.shape[:-1]), 0, -1))
         flat = self._check_X(features.reshape(-1, features.shape[-1]))
         return self._steps(flat).astype(np.float32).reshape(features.shape)
 
