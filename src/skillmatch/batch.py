@@ -24,6 +24,10 @@ manifest is rewritten atomically after each part, so after a crash (even ``kill 
 an uninterrupted run. ``rows in = scored + quarantined`` always; the chunk size never changes
 the results, only how they are split into parts.
 
+With ``n_jobs > 1`` chunks are scored in worker processes. Text the bundle's embedding cache
+lacks is embedded once, by this process, and sent with each chunk, so the workers never load
+the sentence-transformers model (see :mod:`skillmatch._batch_text`).
+
 Examples
 --------
 >>> import tempfile, pathlib
