@@ -85,6 +85,8 @@ def test_phrase_cosines_match_products_with_the_embedding() -> None:
     from skillmatch.simulate import make_population, make_world
 
     fb = Recommender.load().features_
+    store = fb.semantic_.store  # the store and its cosines fit one memory bound together
+    assert 1024 < store.capacity * 4 * (store.dim + len(fb.catalogue_.program_ids)) <= 512 << 20
     frame = next(make_population(make_world(0), 300, seed=3, chunk_size=300))
     block = fb.block(columns_from_frame(frame).columns)
     whole = fb._whole()
@@ -104,3 +106,20 @@ def test_phrase_cosines_match_products_with_the_embedding() -> None:
         np.testing.assert_array_equal(fb._cosines(block, whole)[0], products[0])
     finally:
         fb.semantic_.store.clear()
+
+
+def test_lookup_of_many_phrases_stays_right_as_the_store_grows() -> None:
+    store = PhraseStore(dim=1)
+    rng = np.random.default_rng(1)
+    names: list[str] = []
+    for step in range(40):  # small and large additions, around the index rebuilds
+        new = [f"s{step}-{i}" for i in range(int(rng.integers(1, 300)))]
+        store.add(new, np.zeros(len(new), np.int64), np.ones(len(new)), np.ones((len(new), 1)))
+        names += new
+        query = list(rng.choice(names, size=200)) + ["never seen"] * 3 + names[-2:]
+        want = [store.ids.get(q, -1) for q in query]
+        assert store.lookup(query).tolist() == want  # the pandas index path
+        assert store.lookup(query[:5]).tolist() == want[:5]  # the dictionary path
+    assert store.lookup(names).tolist() == list(range(len(names)))
+    store.clear()
+    assert (store.lookup(names) == -1).all()

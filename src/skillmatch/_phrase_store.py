@@ -15,6 +15,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+#: Below this many phrases a lookup uses the dictionary, not the pandas index.
+_FEW = 64
+
 #: Phrases kept before the store starts afresh (about 2.5 KB each at 640 dimensions).
 PHRASE_STORE_SIZE = 200_000
 
@@ -42,7 +45,7 @@ class PhraseStore:
         self.capacity = capacity
         self.generation = 0
         self.ids: dict[str, int] = {}
-        self._by_text: pd.Index | None = None  # hash index of the ids, rebuilt after changes
+        self._by_text: pd.Index | None = None  # hash index of (the older) ids
         self._index = np.zeros(0, dtype=np.int64)
         self._confidence = np.zeros(0, dtype=np.float32)
         self._vectors = np.zeros((0, dim), dtype=np.float32)
@@ -66,11 +69,28 @@ class PhraseStore:
         return self._vectors[: len(self)]
 
     def lookup(self, phrases: Sequence[str] | NDArray[np.object_]) -> NDArray[np.int64]:
-        """Id of each phrase (repeats allowed), -1 where it is not in the store."""
-        if self._by_text is None:  # ids are insertion order, so a phrase's position is its id
+        """Id of each phrase (repeats allowed), -1 where it is not in the store.
+
+        A few phrases (one request) are looked up in the dictionary; many (a batch block) in
+        a pandas hash index of the ids. Ids never change until :meth:`clear`, so the index
+        stays valid as phrases are added and only misses are checked against the newer
+        ones; it is rebuilt once the phrases added since exceed a quarter of it, which keeps
+        the rebuilding linear overall.
+        """
+        get = self.ids.get
+        if len(phrases) < _FEW:
+            return np.fromiter((get(p, -1) for p in phrases), dtype=np.int64, count=len(phrases))
+        indexed = len(self._by_text) if self._by_text is not None else -1
+        if indexed < 0 or len(self) - indexed > max(_FEW, indexed // 4):
+            # ids are insertion order, so a phrase's position in the index is its id
             self._by_text = pd.Index(list(self.ids), dtype=object)
-        found = self._by_text.get_indexer(pd.Index(phrases, dtype=object))
-        return np.asarray(found, dtype=np.int64)
+            indexed = len(self)
+        assert self._by_text is not None
+        found = np.asarray(self._by_text.get_indexer(pd.Index(phrases, dtype=object)), np.int64)
+        if indexed < len(self):
+            miss = np.flatnonzero(found < 0)
+            found[miss] = [get(phrases[i], -1) for i in miss.tolist()]
+        return found
 
     def fits(self, n_new: int) -> bool:
         """Whether ``n_new`` more phrases fit before the store must be cleared."""
@@ -100,7 +120,6 @@ class PhraseStore:
         self._confidence[start:stop] = confidence
         self._vectors[start:stop] = vectors
         self.ids.update(zip(phrases, range(start, stop), strict=True))
-        self._by_text = None
 
 
 def _grown(array: Any, size: int, used: int) -> Any:

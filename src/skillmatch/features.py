@@ -68,7 +68,7 @@ from skillmatch._blocks import (
     semantic_space,
 )
 from skillmatch._columns import WorkerColumns
-from skillmatch._phrase_store import PhraseStore
+from skillmatch._phrase_store import PHRASE_STORE_SIZE, PhraseStore
 from skillmatch.chains import ChainMap
 from skillmatch.schema import EDUCATION_RANK, Program, Worker
 
@@ -198,6 +198,9 @@ _VIEW_EMBEDDING_BYTES = 8 << 20
 #: Catalogues up to this many programs keep the cosine of every phrase seen with every program
 #: (4 bytes a pair); larger ones take products with the embedding matrix for each block.
 _COSINE_CACHE_PROGRAMS = 4096
+#: Bytes for the phrase store's vectors and the cosines of its phrases, per recommender: the
+#: store holds fewer phrases (clearing when full) as the catalogue grows.
+_PHRASE_MEMORY = 512 << 20
 
 
 class _PhraseCosines:
@@ -310,11 +313,12 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         self.tables_ = self._tables(self.catalogue_)
         self.n_features_out_ = len(FEATURE_NAMES)
         self._views: dict[int, CatalogueView] = {}
-        self._phrase_cosines = (
-            _PhraseCosines(self.catalogue_.embedding)
-            if self.catalogue_.n_programs <= _COSINE_CACHE_PROGRAMS
-            else None
-        )
+        cached = self.catalogue_.n_programs <= _COSINE_CACHE_PROGRAMS
+        self._phrase_cosines = _PhraseCosines(self.catalogue_.embedding) if cached else None
+        # the store and the cosines of its phrases share one memory bound (float32 rows)
+        store = self.semantic_.store
+        width = store.dim + (self.catalogue_.n_programs if cached else 0)
+        store.capacity = max(1024, min(PHRASE_STORE_SIZE, _PHRASE_MEMORY // (4 * width)))
         return self
 
     def region_view(self, column: int) -> CatalogueView:
