@@ -16,9 +16,7 @@ def test_store_grows_and_keeps_rows() -> None:
     vectors = rng.standard_normal((3000, 3)).astype(np.float32)
     for lo in range(0, 3000, 700):  # several growths past the first 1024 rows
         hi = min(lo + 700, 3000)
-        store.add(
-            [f"p{i}" for i in range(lo, hi)], np.arange(lo, hi), np.ones(hi - lo), vectors[lo:hi]
-        )
+        store.add([f"p{i}" for i in range(lo, hi)], np.arange(lo, hi), vectors[lo:hi])
     assert len(store) == 3000
     np.testing.assert_array_equal(store.vectors, vectors)
     np.testing.assert_array_equal(store.lookup(["p2999", "p0", "nope"]), [2999, 0, -1])
@@ -114,7 +112,7 @@ def test_lookup_of_many_phrases_stays_right_as_the_store_grows() -> None:
     names: list[str] = []
     for step in range(40):  # small and large additions, around the index rebuilds
         new = [f"s{step}-{i}" for i in range(int(rng.integers(1, 300)))]
-        store.add(new, np.zeros(len(new), np.int64), np.ones(len(new)), np.ones((len(new), 1)))
+        store.add(new, np.zeros(len(new), np.int64), np.ones((len(new), 1)))
         names += new
         query = list(rng.choice(names, size=200)) + ["never seen"] * 3 + names[-2:]
         want = [store.ids.get(q, -1) for q in query]

@@ -110,7 +110,7 @@ def resolve_phrases(
         if matched.any():
             c = conf[matched, None]
             vector[matched] = c * space.skills[index[matched]] + (1 - c) * vector[matched]
-        store.add(new, index, conf, l2_normalize(vector))
+        store.add(new, index, l2_normalize(vector))
         ids = store.lookup(phrases)
     return ids
 
@@ -464,7 +464,7 @@ def build_block(
         generation=store.generation,
         education=_EDUCATION_RANKS[workers.education],
         cert_best=_cert_best(workers, catalogue.trades),
-        region=_region_column(workers.region, catalogue.regions),
+        region=region_columns(workers, catalogue),
         chain_region=chains.region_index(workers.region),
         employer=chains.node_index(workers.employer_node),
         shift=workers.shift,

@@ -1,4 +1,4 @@
-"""Every phrase resolved so far, by integer id: skill index, confidence and semantic vector.
+"""Every phrase resolved so far, by integer id: its skill index and semantic vector.
 
 Worker blocks refer to phrases by their id in the store, so a block's profile product reads
 the rows it needs in place (``weights @ store.vectors``) instead of gathering a fresh
@@ -35,7 +35,7 @@ class PhraseStore:
     Examples
     --------
     >>> store = PhraseStore(dim=2)
-    >>> store.add(["weld"], np.array([3]), np.array([1.0]), np.array([[0.6, 0.8]]))
+    >>> store.add(["weld"], np.array([3]), np.array([[0.6, 0.8]]))
     >>> store.lookup(["weld", "paint"]).tolist(), store.index[0], len(store)
     ([0, -1], np.int64(3), 1)
     """
@@ -47,7 +47,6 @@ class PhraseStore:
         self.ids: dict[str, int] = {}
         self._by_text: pd.Index | None = None  # hash index of (the older) ids
         self._index = np.zeros(0, dtype=np.int64)
-        self._confidence = np.zeros(0, dtype=np.float32)
         self._vectors = np.zeros((0, dim), dtype=np.float32)
 
     def __len__(self) -> int:
@@ -57,11 +56,6 @@ class PhraseStore:
     def index(self) -> NDArray[np.int64]:
         """Skill index of each phrase (-1: a free phrase)."""
         return self._index[: len(self)]
-
-    @property
-    def confidence(self) -> NDArray[np.float32]:
-        """Match confidence of each phrase."""
-        return self._confidence[: len(self)]
 
     @property
     def vectors(self) -> NDArray[np.float32]:
@@ -106,7 +100,6 @@ class PhraseStore:
         self,
         phrases: Sequence[str],
         index: NDArray[np.int64],
-        confidence: NDArray[np.floating],
         vectors: NDArray[np.floating],
     ) -> None:
         """Append phrases not yet in the store (the caller checks :meth:`lookup` first)."""
@@ -114,10 +107,8 @@ class PhraseStore:
         if stop > len(self._index):
             size = max(stop, 2 * len(self._index), 1024)
             self._index = _grown(self._index, size, start)
-            self._confidence = _grown(self._confidence, size, start)
             self._vectors = _grown(self._vectors, size, start)
         self._index[start:stop] = index
-        self._confidence[start:stop] = confidence
         self._vectors[start:stop] = vectors
         self.ids.update(zip(phrases, range(start, stop), strict=True))
 
