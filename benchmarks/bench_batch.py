@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from skillmatch.batch import score_file
-from skillmatch.recommend import Recommender
+from skillmatch.core.recommend import Recommender
 from skillmatch.simulate import make_population, make_world, write_population
 
 
@@ -103,7 +103,7 @@ def worker_text(row: Any) -> str:
 def naive(world: Any, n: int, k: int, seed: int) -> dict[str, Any]:
     from sentence_transformers import util
 
-    from skillmatch.encode import Encoder
+    from skillmatch.text.encode import Encoder
 
     model = Encoder()._load()  # the same packaged all-MiniLM-L6-v2
     programs = [

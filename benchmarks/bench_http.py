@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 SERVE = (
     "import sys; from argparse import ArgumentParser; "
-    "from skillmatch._cli_serve import register; p = ArgumentParser(); "
+    "from skillmatch.cli.serve import register; p = ArgumentParser(); "
     "register(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))"
 )
 
@@ -156,7 +156,7 @@ def _wait_ready(
 def _in_process(pool: list[Any], n: int, threads: int) -> dict[str, Any]:
     import torch
 
-    from skillmatch.recommend import Recommender
+    from skillmatch.core.recommend import Recommender
     from skillmatch.simulate import make_world
 
     torch.set_num_threads(threads)

@@ -19,10 +19,10 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from skillmatch import Recommender
+from skillmatch.core.rank import LearnedRanker
 from skillmatch.evaluate import evaluate, split_by_worker
-from skillmatch.rank import LearnedRanker
+from skillmatch.learn.training import compare_models, qrels, score_log, training_data
 from skillmatch.simulate import make_world, write_interactions
-from skillmatch.training import compare_models, qrels, score_log, training_data
 
 
 class _Unconstrained:

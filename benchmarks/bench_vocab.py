@@ -1,6 +1,6 @@
 """Benchmark skill-phrase resolution: lexical vs embedding channel vs fusion rules.
 
-Builds a :class:`~skillmatch.vocab.SkillVocabulary` over the simulator's skills and ranks every
+Builds a :class:`~skillmatch.text.vocab.SkillVocabulary` over the simulator's skills and ranks every
 skill for each held-out variant phrase (synonym, abbreviation, typo, zh, mixed). Fusion weights
 and the resolution threshold are tuned on the variants of a random half of the skills and
 reported on the other half. Prints one JSON line.
@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from skillmatch.encode import Encoder
-from skillmatch.vocab import SkillVocabulary
+from skillmatch.text.encode import Encoder
+from skillmatch.text.vocab import SkillVocabulary
 
 Scores = NDArray[np.float64]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from skillmatch.batch import score_file
-from skillmatch.recommend import Recommender
+from skillmatch.core.recommend import Recommender
 from skillmatch.simulate import make_world, write_population
 
 

@@ -17,7 +17,7 @@ import json
 
 from pydantic import ValidationError
 
-from skillmatch.recommend import Recommender
+from skillmatch.core.recommend import Recommender
 from skillmatch.schema import Worker
 
 # 1. Start-up: one recommender, loaded from a verified bundle (here the default one over the

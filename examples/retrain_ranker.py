@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from skillmatch import LearnedRanker, Recommender
+from skillmatch.core import log_workers
 from skillmatch.evaluate import split_by_worker, write_report
+from skillmatch.learn.training import compare_models
 from skillmatch.simulate import make_world, simulate_interactions, truth_check
-from skillmatch.training import compare_models, log_workers
 
 
 def main() -> None:

@@ -22,8 +22,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from skillmatch.core.recommend import Recommender
 from skillmatch.distributed import score_spark
-from skillmatch.recommend import Recommender
 from skillmatch.simulate import make_world, write_population
 
 

@@ -16,8 +16,8 @@ import pytest  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
 from skillmatch.chains import ChainMap  # noqa: E402
-from skillmatch.encode import Encoder, l2_normalize  # noqa: E402
 from skillmatch.schema import Chain, ChainNode, Program, TaughtSkill, Worker  # noqa: E402
+from skillmatch.text.encode import USE_MULTILINGUAL, Encoder, l2_normalize  # noqa: E402
 
 TINY_SKILLS = pd.DataFrame(
     [
@@ -249,6 +249,12 @@ def make_worker(**overrides: object) -> Worker:
 
 
 @pytest.fixture(scope="session")
+def use_encoder() -> Encoder:
+    """The packaged multilingual Universal Sentence Encoder v3 (pure NumPy), loaded once."""
+    return Encoder(USE_MULTILINGUAL)
+
+
+@pytest.fixture(scope="session")
 def encoder() -> Encoder:
     """The real packaged all-MiniLM-L6-v2, loaded once."""
     enc = Encoder()
@@ -282,7 +288,7 @@ def fake_encoder() -> FakeEncoder:
 
 @pytest.fixture(scope="session")
 def tiny_vocab(encoder: Encoder) -> object:
-    from skillmatch.vocab import SkillVocabulary
+    from skillmatch.text.vocab import SkillVocabulary
 
     return SkillVocabulary.from_frame(TINY_SKILLS, encoder=encoder)
 
@@ -290,6 +296,6 @@ def tiny_vocab(encoder: Encoder) -> object:
 @pytest.fixture(scope="session")
 def tiny_rec(tiny_vocab: object) -> object:
     """A recommender over the hand-made catalogue, with the real encoder."""
-    from skillmatch.recommend import Recommender
+    from skillmatch.core.recommend import Recommender
 
     return Recommender.from_catalog(tiny_programs(), chains=tiny_chains(), vocabulary=tiny_vocab)

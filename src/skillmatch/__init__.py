@@ -10,8 +10,10 @@ constraints, and explains every recommendation in plain words (English and Chine
 
 from __future__ import annotations
 
+import typing
+
 from skillmatch._version import __version__
-from skillmatch.encode import Encoder
+from skillmatch.core import FeatureBuilder, LearnedRanker, LinearRanker, Recommender, score_frame
 from skillmatch.errors import (
     MissingDependencyError,
     ModelFormatError,
@@ -20,12 +22,13 @@ from skillmatch.errors import (
     SkillmatchError,
     UnknownIdError,
 )
-from skillmatch.evaluate import evaluate
-from skillmatch.features import FeatureBuilder
-from skillmatch.rank import LearnedRanker, LinearRanker
-from skillmatch.recommend import Recommender, score_frame
 from skillmatch.schema import Explanation, Program, Reason, Recommendation, SkillClaim, Worker
-from skillmatch.vocab import SkillVocabulary
+from skillmatch.text import Encoder, SkillVocabulary
+
+if typing.TYPE_CHECKING:
+    from skillmatch.learn.evaluate import evaluate
+else:  # the module skillmatch.evaluate, which is also the function (see its docstring)
+    from skillmatch import evaluate
 
 __all__ = [
     "Encoder",

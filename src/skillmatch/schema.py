@@ -32,13 +32,19 @@ weekly_hours
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 __all__ = [
     "EDUCATION_LEVELS",
     "EDUCATION_RANK",
+    "GENDERS",
+    "MODALITIES",
+    "MODALITY_PREFERENCES",
+    "PROGRAM_KINDS",
+    "SCHEDULES",
+    "SHIFT_PATTERNS",
     "Certificate",
     "Explanation",
     "FeatureContribution",
@@ -67,25 +73,9 @@ Education = Literal[
     "bachelor",
     "postgraduate",
 ]
-EDUCATION_LEVELS: tuple[str, ...] = (
-    "primary",
-    "junior_secondary",
-    "senior_secondary",
-    "secondary_vocational",
-    "junior_college",
-    "bachelor",
-    "postgraduate",
-)
+EDUCATION_LEVELS: tuple[str, ...] = get_args(Education)
 #: Ordinal rank of each education level (higher is more advanced).
-EDUCATION_RANK: dict[str, int] = {
-    "primary": 0,
-    "junior_secondary": 1,
-    "senior_secondary": 2,
-    "secondary_vocational": 2,
-    "junior_college": 3,
-    "bachelor": 4,
-    "postgraduate": 5,
-}
+EDUCATION_RANK: dict[str, int] = dict(zip(EDUCATION_LEVELS, (0, 1, 2, 2, 3, 4, 5), strict=True))
 ProgramKind = Literal["credential", "certificate", "short_course"]
 #: How a program is delivered; ``"any"`` is only a worker preference.
 Modality = Literal["online", "in_person", "blended"]
@@ -96,6 +86,14 @@ ShiftPattern = Literal["day", "night", "rotating", "flexible"]
 Schedule = Literal["weekday_evening", "weekend", "weekday_day", "self_paced", "full_time"]
 InnovationStage = Literal["mature", "scale_up", "pilot", "rnd"]
 Gender = Literal["female", "male", "other"]
+
+#: The values of the literal types above, in their declared order (written once, there).
+PROGRAM_KINDS: tuple[str, ...] = get_args(ProgramKind)
+MODALITIES: tuple[str, ...] = get_args(Modality)
+MODALITY_PREFERENCES: tuple[str, ...] = get_args(ModalityPreference)
+SHIFT_PATTERNS: tuple[str, ...] = get_args(ShiftPattern)
+SCHEDULES: tuple[str, ...] = get_args(Schedule)
+GENDERS: tuple[str, ...] = get_args(Gender)
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 RegionCode = Annotated[

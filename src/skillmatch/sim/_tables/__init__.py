@@ -1,0 +1,1 @@
+"""Hand-written data tables of the simulated world (chains, occupations, programs, skills)."""
