@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _baselines import packaged_minilm  # benchmarks/ is on sys.path when run as a script
 
 from skillmatch.batch import score_file
 from skillmatch.core.recommend import Recommender
@@ -103,9 +104,7 @@ def worker_text(row: Any) -> str:
 def naive(world: Any, n: int, k: int, seed: int) -> dict[str, Any]:
     from sentence_transformers import util
 
-    from skillmatch.text.encode import Encoder
-
-    model = Encoder()._load()  # the same packaged all-MiniLM-L6-v2
+    model = packaged_minilm()  # the same packaged all-MiniLM-L6-v2, used directly
     programs = [
         f"{p.title}. {p.description} " + ", ".join(s.text for s in p.skills_taught)
         for p in world.programs
