@@ -1,5 +1,6 @@
-"""Tests of skillmatch.text.vocab: schema checks, matching quality on the real encoder, memoisation,
-persistence, and a quality floor on the simulator's held-out variants."""
+"""Tests of skillmatch.text.vocab: schema checks, matching quality on the real encoders (MiniLM and
+multilingual USE v3), the description channel, memoisation, persistence (new and first format),
+and a quality floor on the simulator's held-out variants."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ import pytest
 from numpy.typing import NDArray
 
 from skillmatch.errors import ModelFormatError, SchemaError, UnknownIdError
-from skillmatch.text.encode import Encoder, l2_normalize
-from skillmatch.text.vocab import PhraseResolution, SkillMatch, SkillVocabulary
+from skillmatch.text._fusion import encoder_reads_cjk
+from skillmatch.text.encode import USE_MULTILINGUAL, Encoder, l2_normalize
+from skillmatch.text.vocab import (
+    DEFAULT_THRESHOLD,
+    LEGACY_THRESHOLD,
+    PhraseResolution,
+    SkillMatch,
+    SkillVocabulary,
+)
 
 # skill_id, name, name_zh, aliases
 SKILLS: list[tuple[str, str, str, str]] = [
@@ -105,9 +113,31 @@ VARIANTS: list[tuple[str, str, str]] = [
 
 UNRELATED = ["karaoke singing", "唱卡拉OK", "playing basketball", "打篮球", "弹吉他"]
 
+# Descriptions written here for a few skills; the phrases below share no word with any name or
+# alias, so only the description channels can find them.
+DESCRIPTIONS = {
+    "weld_arc": "Joins steel plates and beams with an electric arc and a consumable electrode.",
+    "lean": "Removes waste from shop-floor processes through value stream mapping.",
+    "hvac": "Services chillers, compressors and ductwork in commercial buildings.",
+    "chip": "在无尘车间中进行光刻、刻蚀和离子注入等晶圆加工工序。",
+    "food": "检查餐饮企业的原料储存、加工和餐具消毒是否符合卫生标准。",
+}
+DESCRIPTION_PHRASES = [
+    ("value stream mapping", "lean"),
+    ("servicing chillers and compressors", "hvac"),
+    ("光刻和刻蚀", "chip"),
+    ("检查餐具消毒", "food"),
+]
+
 
 def skills_frame() -> pd.DataFrame:
     return pd.DataFrame(SKILLS, columns=["skill_id", "name", "name_zh", "aliases"])
+
+
+def described_frame() -> pd.DataFrame:
+    df = skills_frame()
+    df["description"] = df["skill_id"].map(DESCRIPTIONS)
+    return df
 
 
 class FakeEncoder:
@@ -159,6 +189,16 @@ def vocab(real_encoder: Encoder) -> SkillVocabulary:
     return SkillVocabulary.from_frame(skills_frame(), encoder=real_encoder)
 
 
+@pytest.fixture(scope="module")
+def use_encoder() -> Encoder:
+    return Encoder(USE_MULTILINGUAL)
+
+
+@pytest.fixture(scope="module")
+def use_vocab(use_encoder: Encoder) -> SkillVocabulary:
+    return SkillVocabulary.from_frame(described_frame(), encoder=use_encoder)
+
+
 # --- schema ---------------------------------------------------------------------------------
 
 
@@ -188,6 +228,11 @@ def test_optional_columns_and_alias_formats() -> None:
     assert vocab.n_skills == 3 and vocab.embeddings.shape == (3, 8)
     assert vocab.match(["叉车"], k=1)[0][0].skill_id == "b"
     assert vocab.match(["smaw"], k=1)[0][0].skill_id == "a"
+
+
+def test_unknown_fusion_names_it() -> None:
+    with pytest.raises(ValueError, match=r"fusion must be one of .*'rrf'"):
+        SkillVocabulary.from_frame(skills_frame(), encoder=FakeEncoder(), fusion="rrf")  # type: ignore[arg-type]
 
 
 def test_index_of_and_unknown_id() -> None:
@@ -332,3 +377,129 @@ def test_quality_floor_on_simulated_variants(real_encoder: Encoder) -> None:
     assert np.mean(ranks == 1) >= WORLD_FLOOR["recall@1"]
     assert np.mean(np.where(ranks <= 10, 1.0 / ranks, 0.0)) >= WORLD_FLOOR["mrr@10"]
     assert np.mean(vocab.resolve(phrases).index == truth) >= WORLD_FLOOR["resolved"]
+
+
+# --- descriptions, Chinese through the multilingual encoder, thresholds ----------------------
+
+
+class UnkEncoder(FakeEncoder):
+    """Like MiniLM on Chinese: every text with a CJK character gets the same vector."""
+
+    model_id = "unk"
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        return super().encode(["[UNK]" if encoder_reads_cjk_char(t) else t for t in texts])
+
+
+def encoder_reads_cjk_char(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_reads_cjk_is_a_measured_property_of_the_encoder(
+    real_encoder: Encoder, use_encoder: Encoder
+) -> None:
+    assert encoder_reads_cjk(use_encoder) and encoder_reads_cjk(FakeEncoder())
+    assert not encoder_reads_cjk(real_encoder) and not encoder_reads_cjk(UnkEncoder())
+    vocab = SkillVocabulary.from_frame(skills_frame(), encoder=UnkEncoder())
+    assert not vocab.reads_cjk and vocab.match(["烧电焊"], k=1)[0][0].skill_id == "weld_arc"
+
+
+@pytest.mark.parametrize(("phrase", "skill_id"), DESCRIPTION_PHRASES)
+def test_description_channel_finds_a_skill_only_its_description_names(
+    use_vocab: SkillVocabulary, use_encoder: Encoder, phrase: str, skill_id: str
+) -> None:
+    (top,) = use_vocab.match([phrase], k=1)
+    assert top[0].skill_id == skill_id
+    plain = SkillVocabulary.from_frame(skills_frame(), encoder=use_encoder)
+    (before,) = plain.match([phrase], k=plain.n_skills)
+    assert top[0].score >= next(m.score for m in before if m.skill_id == skill_id) + 0.05
+
+
+def test_a_description_sentence_resolves_to_its_skill(use_vocab: SkillVocabulary) -> None:
+    res = use_vocab.resolve(["joining steel plates with an electric arc"])
+    assert res.index.tolist() == [use_vocab.index_of("weld_arc")]
+
+
+def test_legacy_fusion_ignores_descriptions() -> None:
+    legacy = SkillVocabulary.from_frame(described_frame(), encoder=FakeEncoder(), fusion="legacy")
+    plain = SkillVocabulary.from_frame(skills_frame(), encoder=FakeEncoder(), fusion="legacy")
+    phrases = [p for p, _ in DESCRIPTION_PHRASES] + [p for p, _, _ in VARIANTS]
+    assert legacy.match(phrases, k=3) == plain.match(phrases, k=3)
+    assert legacy.threshold == LEGACY_THRESHOLD and legacy.fusion == "legacy"
+
+
+def test_chinese_only_phrases_with_the_multilingual_encoder(use_vocab: SkillVocabulary) -> None:
+    assert use_vocab.reads_cjk and use_vocab.threshold == DEFAULT_THRESHOLD
+    zh = [(p, s) for p, s, kind in VARIANTS if kind == "zh"]
+    res = use_vocab.resolve([p for p, _ in zh])
+    truth = np.array([use_vocab.index_of(s) for _, s in zh])
+    assert np.mean(res.index == truth) >= 0.85
+    assert use_vocab.resolve(["烧电焊", "电焊工"]).index.tolist() == [0, 0]
+
+
+def test_threshold_rejects_unrelated_phrases(use_vocab: SkillVocabulary) -> None:
+    res = use_vocab.resolve(UNRELATED)
+    assert res.index.tolist() == [-1] * len(UNRELATED)
+    assert np.all((res.confidence >= 0.0) & (res.confidence < use_vocab.threshold))
+
+
+def test_hybrid_state_round_trip_is_identical(
+    use_vocab: SkillVocabulary, use_encoder: Encoder
+) -> None:
+    import json
+
+    meta, arrays = use_vocab.to_state()
+    assert meta["format"] == 2 and meta["fusion"] == "hybrid" and meta["reads_cjk"] is True
+    assert all(isinstance(a, np.ndarray) and a.dtype != object for a in arrays.values())
+    meta = json.loads(json.dumps(meta))
+    counting = CountingEncoder(use_encoder)
+    clone = SkillVocabulary.from_state(meta, arrays, encoder=counting)
+    assert counting.calls == []
+    phrases = [p for p, _, _ in VARIANTS] + [p for p, _ in DESCRIPTION_PHRASES] + UNRELATED
+    assert clone.match(phrases, k=5) == use_vocab.match(phrases, k=5)
+    a, b = clone.resolve(phrases), use_vocab.resolve(phrases)
+    np.testing.assert_array_equal(a.index, b.index)
+    np.testing.assert_array_equal(a.confidence, b.confidence)
+    assert (clone.fusion, clone.reads_cjk, clone.threshold) == ("hybrid", True, DEFAULT_THRESHOLD)
+
+
+def test_hybrid_state_with_mismatched_arrays_is_refused(use_vocab: SkillVocabulary) -> None:
+    meta, arrays = use_vocab.to_state()
+    arrays = {**arrays, "description_embeddings": arrays["description_embeddings"][:-1]}
+    with pytest.raises(ModelFormatError, match="description embeddings"):
+        SkillVocabulary.from_state(meta, arrays, encoder=use_vocab.encoder)
+
+
+def test_unknown_state_format_is_refused(vocab: SkillVocabulary) -> None:
+    meta, arrays = vocab.to_state()
+    with pytest.raises(ModelFormatError, match="format 99"):
+        SkillVocabulary.from_state({**meta, "format": 99}, arrays, encoder=vocab.encoder)
+
+
+# The shipped bundle's vocabulary was written by the first vocabulary (format 1). These are
+# that code's resolutions of the phrases below, recorded before the hybrid fusion was added.
+SHIPPED_PHRASES = ["烧电焊", "PLC编程", "weldng", "forklift driving", "数控车工", "karaoke singing"]
+SHIPPED_INDEX = [0, 59, 1, 140, 15, -1]
+SHIPPED_CONFIDENCE = [0.654037, 1.0, 0.422997, 1.0, 0.769287, 0.257896]
+
+
+def test_first_format_state_loads_and_scores_as_before(real_encoder: Encoder) -> None:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "models" / "default"
+    if not (root / "vocabulary.json").exists():
+        pytest.skip("the shipped bundle is not in this checkout")
+    meta = json.loads((root / "vocabulary.json").read_text(encoding="utf-8"))
+    names = ("embeddings", "form_embeddings", "lexical_idf")
+    arrays = {n: np.load(root / f"vocabulary.{n}.npy", allow_pickle=False) for n in names}
+    assert meta["format"] == 1
+    vocab = SkillVocabulary.from_state(meta, arrays, encoder=real_encoder)
+    assert (vocab.fusion, vocab.threshold) == ("legacy", LEGACY_THRESHOLD)
+    res = vocab.resolve(SHIPPED_PHRASES)
+    assert res.index.tolist() == SHIPPED_INDEX
+    np.testing.assert_allclose(res.confidence, SHIPPED_CONFIDENCE, atol=1e-6)
+    meta2, arrays2 = vocab.to_state()
+    assert meta2 == meta and set(arrays2) == set(arrays)
+    for name in names:
+        np.testing.assert_array_equal(arrays2[name], arrays[name])

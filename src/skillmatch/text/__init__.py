@@ -20,6 +20,7 @@ from skillmatch.text.semantic import NGRAM_DIM, semantic_vectors
 from skillmatch.text.vocab import (
     DEFAULT_EMBEDDING_WEIGHT,
     DEFAULT_THRESHOLD,
+    LEGACY_THRESHOLD,
     PhraseResolution,
     SkillMatch,
     SkillVocabulary,
@@ -32,6 +33,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "NGRAM_DIM",
     "PHRASE_STORE_SIZE",
+    "LEGACY_THRESHOLD",
     "EmbeddingCache",
     "Encoder",
     "PhraseResolution",

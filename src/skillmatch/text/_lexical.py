@@ -180,11 +180,16 @@ class SurfaceForms(NamedTuple):
 
 
 def surface_forms(
-    names: Sequence[str], names_zh: Sequence[str], aliases: Sequence[Sequence[str]]
+    names: Sequence[str],
+    names_zh: Sequence[str],
+    aliases: Sequence[Sequence[str]],
+    *,
+    embed_cjk: bool = False,
 ) -> SurfaceForms:
-    """Lexical forms (every name and alias) and embedding forms (the Latin-script ones).
+    """Lexical forms (every name and alias) and embedding forms.
 
-    Every skill gets at least one form of each kind (its English name).
+    The embedding forms are the Latin-script ones, or every form when ``embed_cjk`` (the
+    encoder reads Chinese). Every skill gets at least one form of each kind (its English name).
     """
     lexical: list[str] = []
     embedding: list[str] = []
@@ -193,7 +198,7 @@ def surface_forms(
     for name, name_zh, skill_aliases in zip(names, names_zh, aliases, strict=True):
         forms = list(dict.fromkeys(normalize_text(f) for f in (name, name_zh, *skill_aliases)))
         forms = [f for f in forms if f] or [normalize_text(name)]
-        latin = [f for f in forms if cjk_share(f) <= MAX_CJK_SHARE_FOR_EMBEDDING]
+        latin = [f for f in forms if embed_cjk or cjk_share(f) <= MAX_CJK_SHARE_FOR_EMBEDDING]
         lex_starts.append(len(lexical))
         emb_starts.append(len(embedding))
         lexical.extend(forms)
