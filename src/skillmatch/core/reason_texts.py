@@ -105,27 +105,6 @@ def _credential_uplift(c: ReasonContext) -> Texts:
     )
 
 
-def _schedule_fit(c: ReasonContext) -> Texts:
-    return (
-        f"{_SCHEDULE_EN.get(c.schedule, c.schedule)} fit your {c.shift} shifts.",
-        f"{_SCHEDULE_ZH.get(c.schedule, c.schedule)}，适合你的{_SHIFT_ZH.get(c.shift, c.shift)}。",
-    )
-
-
-def _hours_fit(c: ReasonContext) -> Texts:
-    return (
-        f"Needs about {c.weekly_load:.0f} h a week; you have {c.weekly_hours:.0f} h.",
-        f"每周约需{c.weekly_load:.0f}小时，你每周有{c.weekly_hours:.0f}小时可用。",
-    )
-
-
-def _modality_fit(c: ReasonContext) -> Texts:
-    return (
-        f"Delivered {c.modality.replace('_', ' ')}, as you prefer.",
-        f"授课方式为{_MODALITY_ZH.get(c.modality, c.modality)}，符合你的偏好。",
-    )
-
-
 def _affordable(c: ReasonContext) -> Texts:
     if c.net_cost < 1:
         return (
@@ -161,6 +140,37 @@ _LISTED: dict[str, tuple[str, int, str, str]] = {
 }
 # fmt: on
 
+#: Sentences filled from the fields of :func:`_fit_fields`: when and how a program is taught
+#: against the worker's time and preferences.
+_FITS: dict[str, Texts] = {
+    "schedule_fit": (
+        "{schedule_en} fit your {shift} shifts.",
+        "{schedule_zh}，适合你的{shift_zh}。",
+    ),
+    "hours_fit": (
+        "Needs about {weekly_load:.0f} h a week; you have {weekly_hours:.0f} h.",
+        "每周约需{weekly_load:.0f}小时，你每周有{weekly_hours:.0f}小时可用。",
+    ),
+    "modality_fit": (
+        "Delivered {modality_en}, as you prefer.",
+        "授课方式为{modality_zh}，符合你的偏好。",
+    ),
+}
+
+
+def _fit_fields(c: ReasonContext) -> dict[str, object]:
+    return {
+        "schedule_en": _SCHEDULE_EN.get(c.schedule, c.schedule),
+        "schedule_zh": _SCHEDULE_ZH.get(c.schedule, c.schedule),
+        "shift": c.shift,
+        "shift_zh": _SHIFT_ZH.get(c.shift, c.shift),
+        "weekly_load": c.weekly_load,
+        "weekly_hours": c.weekly_hours,
+        "modality_en": c.modality.replace("_", " "),
+        "modality_zh": _MODALITY_ZH.get(c.modality, c.modality),
+    }
+
+
 #: Sentences that need no detail of the pair.
 _FIXED: dict[str, Texts] = {
     "employer_sponsored": (
@@ -182,15 +192,14 @@ _BUILDERS: dict[str, Callable[[ReasonContext], Texts]] = {
     "goal_match": _goal_match,
     "chain_supply": _chain_supply,
     "credential_uplift": _credential_uplift,
-    "schedule_fit": _schedule_fit,
-    "hours_fit": _hours_fit,
-    "modality_fit": _modality_fit,
     "affordable": _affordable,
     "credit_transfer": _credit_transfer,
 }
 
 #: Every reason code that has sentences.
-TEXT_CODES: frozenset[str] = frozenset(_BUILDERS) | frozenset(_LISTED) | frozenset(_FIXED)
+TEXT_CODES: frozenset[str] = (
+    frozenset(_BUILDERS) | frozenset(_LISTED) | frozenset(_FITS) | frozenset(_FIXED)
+)
 
 
 def reason_texts(code: str, context: ReasonContext) -> Texts:
@@ -203,6 +212,10 @@ def reason_texts(code: str, context: ReasonContext) -> Texts:
     """
     if code in _FIXED:
         return _FIXED[code]
+    if code in _FITS:
+        en, zh = _FITS[code]
+        fields = _fit_fields(context)
+        return en.format(**fields), zh.format(**fields)
     if code in _LISTED:
         field_name, n, en, zh = _LISTED[code]
         pairs: list[tuple[str, str]] = getattr(context, field_name)
