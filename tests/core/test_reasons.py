@@ -57,3 +57,13 @@ def test_patterns_equal_a_per_row_sort(values: np.ndarray, data: st.DataObject) 
     patterns, pattern_of = reason_patterns(values, contributions, has_required)
     assert len(set(patterns)) == len(patterns) and len(pattern_of) == n
     assert all(1 <= len(p) <= MAX_REASONS for p in patterns)
+
+
+def test_every_reason_code_has_sentences_in_both_languages() -> None:
+    from skillmatch.core.reason_texts import TEXT_CODES, ReasonContext, reason_texts
+
+    assert TEXT_CODES == set(REASON_CODES)
+    context = ReasonContext(occupation="welder", goal="weld", matched=[("Welding", "焊接")])
+    for code in REASON_CODES:
+        en, zh = reason_texts(code, context)
+        assert en and zh and en != zh

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from skillmatch.core._types import IntArray, ObjectArray
 from skillmatch.schema import (
     EDUCATION_LEVELS,
     GENDERS,
@@ -25,8 +26,6 @@ from skillmatch.schema import (
 
 __all__ = ["DEFAULT_LEVEL", "Checks", "offsets"]
 
-IntArray = NDArray[np.int64]
-ObjectArray = NDArray[np.object_]
 #: Proficiency used for a skill claim without a level.
 DEFAULT_LEVEL = 3
 _WS = (

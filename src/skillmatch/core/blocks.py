@@ -15,16 +15,13 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from skillmatch.core._types import FloatArray, IntArray
 from skillmatch.core.catalogue import NO_CERT, Catalogue
 from skillmatch.core.chains import ChainMap
 from skillmatch.core.columns import WorkerColumns
 from skillmatch.core.space import SemanticSpace, resolve_phrases, skill_matrix, trade_key
 from skillmatch.schema import EDUCATION_LEVELS, EDUCATION_RANK
 from skillmatch.text import Vocabulary, l2_normalize
-
-FloatArray = NDArray[np.float32]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 
 #: Weight of the occupation title among a worker's skill claims in the profile vector.
 OCCUPATION_WEIGHT = 1.0

@@ -21,10 +21,9 @@ from skillmatch.core.space import PhraseTable, SemanticSpace, skill_index, skill
 from skillmatch.schema import EDUCATION_RANK, MODALITIES, PROGRAM_KINDS, SCHEDULES, Program
 from skillmatch.text import Vocabulary, l2_normalize
 
-__all__ = ["KINDS", "NO_CERT", "Catalogue", "build_catalogue"]
+__all__ = ["NO_CERT", "Catalogue", "build_catalogue"]
 
 
-KINDS = PROGRAM_KINDS
 #: Certificate level used for "no certificate" (levels run 5 = entry .. 1 = senior).
 NO_CERT = 6
 
@@ -168,7 +167,7 @@ def _attributes(
         embedding=embedding.astype(np.float64),
         alignment=alignment.astype(np.float64),
         alignment_norm=np.maximum(alignment.sum(axis=1), 1e-6).astype(np.float32),
-        kind=arr([KINDS.index(p.kind) for p in programs], np.int64),
+        kind=arr([PROGRAM_KINDS.index(p.kind) for p in programs], np.int64),
         min_education=arr(
             [EDUCATION_RANK[p.min_education] if p.min_education else -1 for p in programs], np.int64
         ),

@@ -41,6 +41,7 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from skillmatch.core._types import FloatArray, IntArray
 from skillmatch.errors import UnknownIdError
 from skillmatch.schema import Chain, ChainNode, Program
 
@@ -48,9 +49,6 @@ __all__ = ["STAGE_WEIGHT", "ChainContext", "ChainMap"]
 
 #: Weight of each innovation stage in the innovation-chain context.
 STAGE_WEIGHT: dict[str, float] = {"rnd": 1.0, "pilot": 0.8, "scale_up": 0.6, "mature": 0.1}
-
-FloatArray = NDArray[np.float32]
-IntArray = NDArray[np.int64]
 
 
 class ChainContext(NamedTuple):

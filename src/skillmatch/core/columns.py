@@ -26,6 +26,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from skillmatch.core._column_checks import DEFAULT_LEVEL, Checks, offsets
+from skillmatch.core._types import IntArray, ObjectArray
 from skillmatch.core.frames import ERROR_COLUMNS, workers_from_frame
 from skillmatch.schema import (
     EDUCATION_LEVELS,
@@ -33,9 +34,6 @@ from skillmatch.schema import (
     SHIFT_PATTERNS,
     Worker,
 )
-
-ObjectArray = NDArray[np.object_]
-IntArray = NDArray[np.int64]
 
 SHIFTS: tuple[str, ...] = SHIFT_PATTERNS
 #: A worker's preferred modality ("any" last).

@@ -48,9 +48,10 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from skillmatch.core._types import FloatArray
+
 __all__ = ["EXCLUSION_CODES", "FEATURE_NAMES", "PairFeatures"]
 
-FloatArray = NDArray[np.float32]
 
 FEATURE_NAMES: tuple[str, ...] = (
     "semantic_fit",

@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from skillmatch.core._steps import Grid, boost, grids, group_weights, step_functions
+from skillmatch.core._types import FloatArray
 from skillmatch.core.features import FEATURE_NAMES
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
     "Ranker",
 ]
 
-FloatArray = NDArray[np.float32]
 
 #: Default weights of :class:`LinearRanker`, chosen by hand to be easy to defend to a worker:
 #: fit with what the worker knows and wants first, then what the region's chains need, then

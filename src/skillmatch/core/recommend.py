@@ -27,7 +27,6 @@ from skillmatch.core._catalog import (
     vocabulary_from_catalog,
 )
 from skillmatch.core.bundle import BundleParts, read_bundle, write_bundle
-from skillmatch.core.catalogue import KINDS
 from skillmatch.core.chains import ChainMap
 from skillmatch.core.columns import MODALITIES, WorkerColumns, columns_from_frame
 from skillmatch.core.features import FeatureBuilder
@@ -44,7 +43,7 @@ from skillmatch.core.scoring import (
 )
 from skillmatch.core.topk import check_k
 from skillmatch.errors import SchemaError, UnknownIdError
-from skillmatch.schema import Explanation, Program, Recommendation, Worker
+from skillmatch.schema import PROGRAM_KINDS, Explanation, Program, Recommendation, Worker
 from skillmatch.text import Encoder, SkillVocabulary, TextEncoder, Vocabulary
 
 __all__ = ["SCORE_COLUMNS", "Recommender", "score_frame"]
@@ -309,7 +308,7 @@ class Recommender:
         for program_id in exclude or ():
             allowed[self._position(program_id)] = False
         if kinds is not None:
-            allowed &= np.isin(cat.kind, [choice("kinds", v, KINDS) for v in kinds])
+            allowed &= np.isin(cat.kind, [choice("kinds", v, PROGRAM_KINDS) for v in kinds])
         if modality is not None:
             allowed &= np.isin(cat.modality, [choice("modality", v, _MODALITIES) for v in modality])
         return allowed
