@@ -163,8 +163,7 @@ def _malformed_row(bad: dict[str, Any]) -> dict[str, Any]:
         "worker_id": None,
         "field": "<line>",
         "value": repr(bad["text"]),
-        "reason": f"unparsable CSV line {line}: expected {bad['expected']} "
-        f"columns, got {bad['actual']}",
+        "reason": f"unparsable CSV line {line}: {bad['reason']}",
         "record": json.dumps({"line": line, "text": bad["text"]}, ensure_ascii=False),
     }
 

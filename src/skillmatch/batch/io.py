@@ -2,14 +2,17 @@
 
 The input is cut into fixed row ranges (chunk ``i`` holds input rows
 ``[i * chunk_size, (i + 1) * chunk_size)``), so the chunk -> part map depends only on the input
-and the chunk size. CSV files are read with every column as a string: a value that does not
-parse is then refused by the :class:`~skillmatch.schema.Worker` contract with the field's name,
-and a line with the wrong number of columns is kept as a *malformed line* for the quarantine.
+and the chunk size. CSV files are decoded in full before anything is written (UTF-8 with or
+without a BOM, GBK or GB18030: see :mod:`skillmatch.batch._csv`) and read with every column as
+a string (ids stay as written): a value that does not parse is then refused by the
+:class:`~skillmatch.schema.Worker` contract with the field's name, and a line that cannot be
+split into the header's columns (wrong count, broken quoting) is kept, with its line number and
+the reason, as a *malformed line* for the quarantine. Every physical line is either the
+header, blank, part of a row, or such a malformed line.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -19,8 +22,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from skillmatch.batch._csv import ENCODINGS, CsvEncoding, CsvInfo, check_csv, csv_batches
 
 __all__ = [
     "Chunk",
@@ -32,7 +36,6 @@ __all__ = [
 ]
 
 _HASH_BLOCK = 1 << 20
-_CSV_BLOCK = 1 << 20
 
 
 @dataclass
@@ -55,6 +58,7 @@ class InputSource:
 
     paths: tuple[Path, ...]
     kind: Literal["parquet", "csv"]
+    csv: CsvInfo | None = None
 
     @property
     def n_rows(self) -> int | None:
@@ -66,6 +70,8 @@ class InputSource:
     def fingerprint(self) -> str:
         """sha256 over the names, sizes and bytes of every input file."""
         digest = hashlib.sha256(self.kind.encode())
+        if self.csv is not None and self.csv.encoding != "utf-8":
+            digest.update(f"\nencoding={self.csv.encoding}".encode())
         for path in self.paths:
             digest.update(f"\n{path.name}\n{path.stat().st_size}\n".encode())
             with open(path, "rb") as fh:
@@ -88,39 +94,9 @@ class InputSource:
                 yield pa.Table.from_batches([batch])
 
     def _csv_batches(self) -> Iterator[tuple[pa.Table, list[dict[str, Any]]]]:
-        path = self.paths[0]
-        with open(path, encoding="utf-8", newline="") as fh:
-            header = next(csv.reader(fh), None)
-        if not header:
-            return
-        pending: list[dict[str, Any]] = []
-
-        def on_invalid(row: Any) -> str:
-            pending.append(
-                {
-                    "line": row.number,
-                    "text": row.text,
-                    "expected": row.expected_columns,
-                    "actual": row.actual_columns,
-                }
-            )
-            return "skip"
-
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK, use_threads=False),
-            parse_options=pacsv.ParseOptions(
-                invalid_row_handler=on_invalid, newlines_in_values=True
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, strings_can_be_null=True
-            ),
-        )
-        for batch in reader:
-            yield pa.Table.from_batches([batch]), pending
-            pending = []
-        if pending:
-            yield pa.Table.from_batches([], schema=reader.schema), pending
+        if self.csv is None or not self.csv.header:
+            return iter(())
+        return csv_batches(self.paths[0], self.csv)
 
 
 def _rechunk(
@@ -145,16 +121,36 @@ def _rechunk(
         yield Chunk(index, start, merged, malformed)
 
 
-def open_input(path: str | os.PathLike[str]) -> InputSource:
+def open_input(path: str | os.PathLike[str], *, encoding: CsvEncoding = "auto") -> InputSource:
     """Describe the worker input at ``path``: a Parquet file or directory, or a CSV file.
+
+    A CSV file is decoded in full here, before any output is written (see
+    :func:`~skillmatch.batch._csv.check_csv`): ``encoding`` is ``"auto"`` (UTF-8, or
+    GB18030 detected), ``"utf-8"``, ``"gbk"`` or ``"gb18030"``.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist, or a directory holds no ``*.parquet`` file.
     ValueError
-        If a file is neither ``.parquet`` nor ``.csv``.
+        If a file is neither ``.parquet`` nor ``.csv``, or ``encoding`` is not known.
+    SchemaError
+        If a CSV file cannot be decoded (the message names the file, the encoding, the byte
+        offset, the line and the option to use) or its header repeats a column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "workers.csv"
+    >>> _ = path.write_text("\\ufeffworker_id,occupation\\n00000000,welder\\n", encoding="utf-8")
+    >>> source = open_input(path)
+    >>> source.csv.encoding, source.csv.header
+    ('utf-8', ('worker_id', 'occupation'))
+    >>> next(source.chunks(10)).table.column("worker_id").to_pylist()
+    ['00000000']
     """
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {list(ENCODINGS)}, got encoding={encoding!r}")
     p = Path(path)
     if p.is_dir():
         files = sorted(
@@ -172,7 +168,7 @@ def open_input(path: str | os.PathLike[str]) -> InputSource:
     if suffix in (".parquet", ".pq"):
         return InputSource((p,), "parquet")
     if suffix == ".csv":
-        return InputSource((p,), "csv")
+        return InputSource((p,), "csv", check_csv(p, encoding))
     raise ValueError(
         f"workers path {str(p)!r} must be a .parquet file, a directory of Parquet files or a "
         f".csv file, got suffix {suffix!r}"

@@ -57,6 +57,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
+from skillmatch.batch._csv import CsvEncoding
 from skillmatch.batch.chunk import OUTPUT_SCHEMA, QUARANTINE_SCHEMA, ChunkTask, score_chunk
 from skillmatch.batch.dedupe import SeenIds
 from skillmatch.batch.io import (
@@ -139,17 +140,17 @@ def score_file(
     resume: bool = False,
     n_jobs: int = 1,
     progress: bool = True,
+    encoding: CsvEncoding = "auto",
 ) -> BatchSummary:
     """Score every worker in a Parquet or CSV input and write Parquet parts to ``out_dir``.
 
     Parameters
     ----------
     workers : path
-        A Parquet file, a directory of Parquet files (read in name order) or a CSV file, one
-        row per worker with the fields of :class:`~skillmatch.schema.Worker` (nested fields as
-        Parquet lists/structs or JSON strings).
+        A Parquet file, a directory of Parquet files (in name order) or a CSV file: one row per
+        worker, :class:`~skillmatch.schema.Worker` fields (nested ones as lists or JSON text).
     out_dir : path
-        Output directory (see the module docstring for its layout).
+        Output directory (its layout: the module docstring).
     recommender : Recommender, default=None
         The model; by default the default bundle. Its ``fingerprint()`` is the ``bundle_hash``.
     k : int, default=10
@@ -157,12 +158,13 @@ def score_file(
     chunk_size : int, default=20_000
         Rows per chunk and per part; bounds memory. Results do not depend on it.
     resume : bool, default=False
-        Continue the run recorded in ``out_dir``: finished parts are re-verified (sha256) and
-        skipped. Without a manifest in ``out_dir`` a fresh run starts.
+        Continue the run in ``out_dir`` (or start one): finished parts are re-verified, skipped.
     n_jobs : int, default=1
         Worker processes that score chunks (each holds a copy of the model).
     progress : bool, default=True
         Show a progress bar with workers/s and ETA.
+    encoding : {"auto", "utf-8", "gbk", "gb18030"}, default="auto"
+        Of a CSV input, decoded in full first (``"auto"``: UTF-8, or GBK/GB18030 detected).
 
     Returns
     -------
@@ -173,11 +175,13 @@ def score_file(
     ResumeError
         If ``out_dir`` holds another run (other input, bundle, ``k`` or ``chunk_size``), or a
         run while ``resume=False``.
+    SchemaError
+        If a CSV input cannot be decoded; nothing is written then.
     """
     started = time.perf_counter()
     k = check_k(k)
     _check_positive(chunk_size=chunk_size, n_jobs=n_jobs)
-    source = open_input(workers)
+    source = open_input(workers, encoding=encoding)
     rec = recommender if recommender is not None else _default_recommender()
     root = Path(out_dir)
     manifest = _start(root, _fresh_manifest(source, rec, k, chunk_size), resume)
@@ -323,7 +327,7 @@ _WORKER_STATE: dict[str, Scorer] = {}
 
 
 def _init_worker(payload: bytes) -> None:  # pragma: no cover - runs in worker processes
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
     # one thread each for torch too, read when (and only if) the encoder loads it: importing

@@ -12,15 +12,24 @@ A bundle is a directory::
     features.json            FeatureBuilder parameters
     ranker.json, ranker.*.npy  the ranker in a non-executable form
     MODEL_CARD.md            optional, hashed like the rest
+    manifest.hmac            optional: ``hmac-sha256 <hex>`` of manifest.json under a secret key
 
 :func:`write_bundle` writes the parts of a recommender (:class:`BundleParts`) and
 :func:`read_bundle` reads them back; :meth:`Recommender.save` and :meth:`Recommender.load`
 assemble them, so this module never needs the recommender itself.
 
-:func:`read_bundle` checks the manifest's format and library version, then the sha256 of every
-file **before** reading any of them, refuses files the manifest does not list, and reads arrays
-with ``allow_pickle=False``. Nothing is ever unpickled; rankers are rebuilt from JSON and plain
-arrays by a fixed registry of classes, never by importing a name found in the bundle.
+:func:`read_bundle` refuses symlinks and any entry that is not a regular file before it
+reads a byte, then checks the manifest (its sha256 against a pinned ``expected_sha256``, its
+keyed signature ``manifest.hmac`` against ``hmac_key``, its format, library version and the
+exact type of every field), then the size and sha256 of every file, and refuses files the
+manifest does not list (:mod:`._bundle_files`). JSON is parsed strictly (duplicate keys and
+deep nesting refused) and arrays are read from their header with no pickle
+(:mod:`._bundle_parse`). Nothing is ever unpickled; rankers are rebuilt from JSON and plain
+arrays by a fixed registry of classes, never by importing a name found in the bundle. Every
+malformed bundle raises :class:`~skillmatch.errors.ModelFormatError` naming the file.
+
+The sha256 of ``manifest.json`` pins the whole bundle (it lists every other file's sha256);
+it is the recommender's ``fingerprint()``, and ``sha256sum manifest.json`` prints it too.
 """
 
 from __future__ import annotations
@@ -29,20 +38,30 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import numpy as np
 from numpy.typing import NDArray
 
 from skillmatch._version import __version__
+from skillmatch.core import _bundle_parts as _parts
+from skillmatch.core import _bundle_write as _write
+from skillmatch.core._bundle_files import (
+    MANIFEST,
+    SIGNATURE,
+    VerifiedFiles,
+    read_verified,
+    signature_text,
+)
+from skillmatch.core._bundle_parse import strict_json
+from skillmatch.core._bundle_parts import RankerLoader
 from skillmatch.core.chains import ChainMap
 from skillmatch.core.features import FEATURE_NAMES, FeatureBuilder
 from skillmatch.core.rank import LearnedRanker, LinearRanker, Ranker
 from skillmatch.errors import ModelFormatError
 from skillmatch.schema import Chain, Program
-from skillmatch.text import EmbeddingCache, Encoder, SkillVocabulary, TextEncoder, Vocabulary
+from skillmatch.text import Encoder, SkillVocabulary, TextEncoder, Vocabulary
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -51,6 +70,7 @@ __all__ = [
     "default_bundle_path",
     "read_bundle",
     "register_ranker",
+    "sign_bundle",
     "verify_bundle",
     "write_bundle",
 ]
@@ -60,7 +80,7 @@ BUNDLE_FORMAT = 1
 _OPTIONAL_DOCS = ("MODEL_CARD.md",)
 
 RankerState = tuple[dict[str, Any], dict[str, NDArray[Any]]]
-_RANKER_LOADERS: dict[str, Callable[[dict[str, Any], dict[str, NDArray[Any]]], Ranker]] = {}
+_RANKER_LOADERS: dict[str, RankerLoader] = {}
 
 
 class BundleParts(NamedTuple):
@@ -94,9 +114,7 @@ class LoadedBundle(NamedTuple):
     sha256: str
 
 
-def register_ranker(
-    name: str, loader: Callable[[dict[str, Any], dict[str, NDArray[Any]]], Ranker]
-) -> None:
+def register_ranker(name: str, loader: RankerLoader) -> None:
     """Allow rankers of type ``name`` in bundles, rebuilt by ``loader(meta, arrays)``."""
     _RANKER_LOADERS[name] = loader
 
@@ -139,21 +157,17 @@ def _write_json(path: Path, payload: Any) -> None:
     )
 
 
-def _write_arrays(directory: Path, prefix: str, arrays: Mapping[str, NDArray[Any]]) -> None:
-    for name, array in arrays.items():
-        if np.asarray(array).dtype.hasobject:
-            raise ModelFormatError(f"array {prefix}.{name} has dtype object; refusing to save")
-        np.save(directory / f"{prefix}.{name}.npy", np.asarray(array), allow_pickle=False)
-
-
 def write_bundle(
     parts: BundleParts,
     path: str | os.PathLike[str],
     *,
     metrics: Mapping[str, Any] | None = None,
     model_card: str | None = None,
+    hmac_key: bytes | str | None = None,
 ) -> str:
     """Write ``parts`` as a bundle directory (replacing an existing one atomically).
+
+    With ``hmac_key``, ``manifest.hmac`` signs the manifest (see :func:`sign_bundle`).
 
     Returns
     -------
@@ -165,13 +179,13 @@ def write_bundle(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     vocab_meta, vocab_arrays = parts.vocabulary.to_state()
     _write_json(tmp / "vocabulary.json", vocab_meta)
-    _write_arrays(tmp, "vocabulary", vocab_arrays)
+    _write.write_arrays(tmp, "vocabulary", vocab_arrays)
     _write_json(tmp / "programs.json", [p.model_dump(mode="json") for p in parts.programs])
     _write_json(tmp / "chains.json", [c.model_dump(mode="json") for c in parts.chains.chains])
     _write_json(tmp / "features.json", parts.features.get_params())
     ranker_meta, ranker_arrays = _ranker_state(parts.ranker)
     _write_json(tmp / "ranker.json", ranker_meta)
-    _write_arrays(tmp, "ranker", ranker_arrays)
+    _write.write_arrays(tmp, "ranker", ranker_arrays)
     encoder = parts.vocabulary.encoder
     if isinstance(encoder, Encoder):
         encoder.cache.save(tmp / "encoder_cache")
@@ -186,136 +200,163 @@ def write_bundle(
         "ranker": ranker_meta["type"],
         "n_programs": len(parts.programs),
         "n_skills": parts.vocabulary.n_skills,
-        "metrics": dict(metrics or {}),
+        "metrics": _write.finite(dict(metrics or {})),
         "files": files,
     }
-    _write_json(tmp / "manifest.json", manifest)
-    _replace_dir(tmp, target)
-    return _sha256(target / "manifest.json")
+    _write_json(tmp / MANIFEST, manifest)
+    if hmac_key is not None:
+        (tmp / SIGNATURE).write_bytes(signature_text((tmp / MANIFEST).read_bytes(), hmac_key))
+    _write.replace_dir(tmp, target)
+    return _sha256(target / MANIFEST)
 
 
-def _replace_dir(tmp: Path, target: Path) -> None:
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        if old.exists():
-            _rmtree(old)
-        target.rename(old)
-        tmp.rename(target)
-        _rmtree(old)
-    else:
-        tmp.rename(target)
-
-
-def _rmtree(path: Path) -> None:
-    for child in path.iterdir():
-        _rmtree(child) if child.is_dir() else child.unlink()
-    path.rmdir()
-
-
-def _read_manifest(root: Path) -> dict[str, Any]:
-    manifest_path = root / "manifest.json"
-    if not manifest_path.is_file():
-        raise ModelFormatError(f"{str(root)!r} is not a skillmatch bundle: manifest.json missing")
-    try:
-        manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFormatError(f"manifest.json of {str(root)!r} is not valid JSON: {exc}") from None
-    if manifest.get("format") != BUNDLE_FORMAT:
+def _check_versions(manifest: dict[str, Any]) -> None:
+    """Refuse a manifest of another format, library major.minor or feature list."""
+    if manifest["format"] != BUNDLE_FORMAT:
         raise ModelFormatError(
-            f"bundle format {manifest.get('format')!r} is not supported; expected {BUNDLE_FORMAT}"
+            f"bundle format {manifest['format']!r} is not supported; expected {BUNDLE_FORMAT}"
         )
-    version = str(manifest.get("library_version", ""))
+    version = manifest["library_version"]
     if version.split(".")[:2] != __version__.split(".")[:2]:
         raise ModelFormatError(
             f"bundle was written by skillmatch {version!r}; this is {__version__} "
             "(major.minor must match): retrain or re-save the bundle"
         )
-    if manifest.get("feature_names") != list(FEATURE_NAMES):
+    if manifest["feature_names"] != list(FEATURE_NAMES):
         raise ModelFormatError("bundle feature_names do not match this version's FEATURE_NAMES")
-    return manifest
 
 
-def verify_bundle(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Check a bundle's manifest, versions and every file's sha256; returns the manifest."""
-    root = Path(path)
-    manifest = _read_manifest(root)
-    files: dict[str, str] = manifest.get("files", {})
-    present = {p.name for p in root.iterdir()} - {"manifest.json"}
-    for name in sorted(present - set(files)):
-        raise ModelFormatError(f"unexpected file {name!r} in bundle {str(root)!r}; refusing it")
-    for name, expected in sorted(files.items()):
-        file = root / name
-        if "/" in name or "\\" in name or name.startswith("."):
-            raise ModelFormatError(f"bundle manifest lists an invalid file name {name!r}")
-        if not file.is_file():
-            raise ModelFormatError(f"bundle file {name!r} is missing from {str(root)!r}")
-        if _sha256(file) != expected:
-            raise ModelFormatError(
-                f"bundle file {name!r} does not match its sha256 in manifest.json "
-                "(modified or corrupted)"
-            )
-    return manifest
+def _verified(
+    root: Path, expected_sha256: str | None, hmac_key: bytes | str | None
+) -> VerifiedFiles:
+    return read_verified(
+        root,
+        parse=strict_json,
+        expected_sha256=expected_sha256,
+        hmac_key=hmac_key,
+        check=_check_versions,
+    )
 
 
-def _read_arrays(root: Path, prefix: str, files: Mapping[str, str]) -> dict[str, NDArray[Any]]:
-    arrays = {}
-    for name in files:
-        if name.startswith(f"{prefix}.") and name.endswith(".npy"):
-            key = name[len(prefix) + 1 : -4]
-            try:
-                arrays[key] = np.load(root / name, allow_pickle=False)
-            except ValueError as exc:
-                raise ModelFormatError(
-                    f"bundle file {name!r} is not a plain array: {exc}"
-                ) from None
-    return arrays
+def verify_bundle(
+    path: str | os.PathLike[str],
+    *,
+    expected_sha256: str | None = None,
+    hmac_key: bytes | str | None = None,
+) -> dict[str, Any]:
+    """Check a bundle's files, manifest, versions, pins and every file's sha256.
 
+    Parameters
+    ----------
+    path : path
+        The bundle directory.
+    expected_sha256 : str, optional
+        The sha256 of ``manifest.json`` the bundle must have (its :meth:`fingerprint
+        <skillmatch.core.recommend.Recommender.fingerprint>`): pins the exact bundle.
+    hmac_key : str or bytes, optional
+        Require ``manifest.hmac`` to be the HMAC-SHA256 of ``manifest.json`` under this key
+        (see :func:`sign_bundle`).
 
-def read_bundle(
-    path: str | os.PathLike[str] | None = None, *, encoder: TextEncoder | None = None
-) -> LoadedBundle:
-    """Verify a bundle written by :func:`write_bundle` and read its parts (default: shipped one).
+    Returns
+    -------
+    dict
+        The manifest.
 
     Raises
     ------
     ModelFormatError
-        The bundle is tampered with, incomplete, or from an incompatible version.
+        A symlink or other non-regular entry, an unexpected, missing, oversized or modified
+        file, a manifest that is malformed, of another version, not the pinned one or not
+        signed with ``hmac_key``.
+
+    Examples
+    --------
+    >>> manifest = verify_bundle(default_bundle_path())
+    >>> manifest["format"] == BUNDLE_FORMAT
+    True
+    """
+    return _verified(Path(path), expected_sha256, hmac_key).manifest
+
+
+def sign_bundle(path: str | os.PathLike[str], hmac_key: bytes | str) -> Path:
+    """Verify the bundle at ``path``, then write ``manifest.hmac``, its keyed signature.
+
+    A bundle loaded with the same ``hmac_key`` (``Recommender.load(path, hmac_key=...)``)
+    must carry this signature, so a manifest edited and re-hashed by someone without the
+    key is refused. Returns the signature file's path.
+
+    Examples
+    --------
+    >>> import shutil, tempfile, pathlib
+    >>> copy = pathlib.Path(tempfile.mkdtemp()) / "bundle"
+    >>> _ = shutil.copytree(default_bundle_path(), copy)
+    >>> sign_bundle(copy, "secret").name
+    'manifest.hmac'
+    >>> verify_bundle(copy, hmac_key="secret")["format"] == BUNDLE_FORMAT
+    True
+    """
+    root = Path(path)
+    manifest_bytes = _verified(root, None, None).manifest_bytes  # sign what was verified
+    target = root / SIGNATURE
+    tmp = root / f".{SIGNATURE}.tmp"
+    tmp.write_bytes(signature_text(manifest_bytes, hmac_key))
+    os.replace(tmp, target)
+    return target
+
+
+def read_bundle(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    encoder: TextEncoder | None = None,
+    expected_sha256: str | None = None,
+    hmac_key: bytes | str | None = None,
+) -> LoadedBundle:
+    """Verify a bundle written by :func:`write_bundle` and read its parts (default: shipped one).
+
+    ``expected_sha256`` and ``hmac_key`` are those of :func:`verify_bundle`. Every file is
+    read once, checked against its sha256, parsed strictly (:mod:`._bundle_parse`) and
+    validated; content that does not fit raises :class:`ModelFormatError` naming the file.
+
+    Raises
+    ------
+    ModelFormatError
+        The bundle is tampered with, incomplete, malformed, not the pinned or signed one, or
+        from an incompatible version.
+
+    Examples
+    --------
+    >>> loaded = read_bundle()
+    >>> len(loaded.parts.programs) == loaded.manifest["n_programs"]
+    True
     """
     root = Path(path) if path is not None else default_bundle_path()
-    manifest = verify_bundle(root)
-    files = manifest["files"]
+    verified = _verified(root, expected_sha256, hmac_key)
+    data = verified.data
     if encoder is None:
-        encoder = Encoder(manifest["encoder"])
-        if "encoder_cache.npy" in files:
-            encoder.use_cache(
-                EmbeddingCache.load(root / "encoder_cache", model_id=encoder.model_id)
-            )
-    vocabulary = SkillVocabulary.from_state(
-        json.loads((root / "vocabulary.json").read_text(encoding="utf-8")),
-        _read_arrays(root, "vocabulary", files),
-        encoder=encoder,
+        encoder = _parts.bundle_encoder(verified.manifest, data)
+    vocabulary = _parts.rebuild(
+        "vocabulary.json",
+        lambda: SkillVocabulary.from_state(
+            _parts.typed(_parts.json_part(data, "vocabulary.json"), dict, "vocabulary.json"),
+            _parts.arrays(data, "vocabulary"),
+            encoder=encoder,
+        ),
     )
     parts = BundleParts(
-        programs=[Program.model_validate(p) for p in _json(root, "programs.json")],
-        chains=ChainMap([Chain.model_validate(c) for c in _json(root, "chains.json")]),
+        programs=_parts.models_part(data, "programs.json", Program),
+        chains=ChainMap(_parts.models_part(data, "chains.json", Chain)),
         vocabulary=vocabulary,
-        features=FeatureBuilder(**_json(root, "features.json")),
-        ranker=_read_ranker(root, files),
+        features=_parts.features_part(data),
+        ranker=_parts.ranker_part(data, _RANKER_LOADERS),
     )
-    return LoadedBundle(parts, manifest, _sha256(root / "manifest.json"))
+    _check_counts(verified.manifest, parts)
+    return LoadedBundle(parts, verified.manifest, verified.sha256)
 
 
-def _read_ranker(root: Path, files: Mapping[str, str]) -> Ranker:
-    ranker_meta = json.loads((root / "ranker.json").read_text(encoding="utf-8"))
-    loader = _RANKER_LOADERS.get(ranker_meta.get("type"))
-    if loader is None:
-        raise ModelFormatError(f"bundle ranker type {ranker_meta.get('type')!r} is not known")
-    try:
-        ranker: Ranker = loader(ranker_meta, _read_arrays(root, "ranker", files))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFormatError(f"bundle ranker could not be rebuilt: {exc}") from None
-    return ranker
-
-
-def _json(root: Path, name: str) -> Any:
-    return json.loads((root / name).read_text(encoding="utf-8"))
+def _check_counts(manifest: Mapping[str, Any], parts: BundleParts) -> None:
+    found = {"n_programs": len(parts.programs), "n_skills": parts.vocabulary.n_skills}
+    for field, count in found.items():
+        if manifest[field] != count:
+            raise ModelFormatError(
+                f"{MANIFEST} says {field}={manifest[field]!r}, but the bundle holds {count}"
+            )

@@ -58,7 +58,7 @@ class Recommender:
     ----------
     encoder : TextEncoder, default=None
         Used to build a vocabulary when none is given (default: the packaged
-        all-MiniLM-L6-v2 :class:`~skillmatch.text.encode.Encoder`).
+        multilingual USE v3 :class:`~skillmatch.text.encode.Encoder`).
     vocabulary : SkillVocabulary, default=None
         The shared skill vocabulary. By default one is built from the skills the catalogue
         teaches and requires.
@@ -202,30 +202,45 @@ class Recommender:
         *,
         metrics: Mapping[str, Any] | None = None,
         model_card: str | None = None,
+        hmac_key: bytes | str | None = None,
     ) -> Path:
         """Write this recommender as a verified bundle directory (:mod:`skillmatch.core.bundle`).
 
-        The written bundle's manifest hash becomes :meth:`fingerprint`.
+        The written bundle's manifest hash becomes :meth:`fingerprint`. With ``hmac_key``,
+        the manifest is signed (``manifest.hmac``) and ``load(path, hmac_key=...)`` checks it.
         """
         fb = self.fitted_features()
         parts = BundleParts(self.programs, fb.chains_, fb.vocabulary_, fb, self.ranker_)
-        self.bundle_hash_ = write_bundle(parts, path, metrics=metrics, model_card=model_card)
+        self.bundle_hash_ = write_bundle(
+            parts, path, metrics=metrics, model_card=model_card, hmac_key=hmac_key
+        )
         return Path(path)
 
     @classmethod
     def load(
-        cls, path: str | os.PathLike[str] | None = None, *, encoder: TextEncoder | None = None
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        encoder: TextEncoder | None = None,
+        expected_sha256: str | None = None,
+        hmac_key: bytes | str | None = None,
     ) -> Recommender:
-        """Load a bundle after checking versions and every file's sha256.
+        """Load a bundle after checking its files, versions and every file's sha256.
 
         With no ``path``, loads the default bundle shipped in ``models/default``.
+        ``expected_sha256`` pins the bundle: the sha256 of its ``manifest.json`` (the
+        :meth:`fingerprint` of the recommender it holds) must equal it. ``hmac_key``
+        requires the manifest's keyed signature ``manifest.hmac`` to match.
 
         Raises
         ------
         ModelFormatError
-            The bundle is tampered with, incomplete, or from an incompatible version.
+            The bundle is tampered with, incomplete, malformed, not the pinned or signed
+            one, or from an incompatible version.
         """
-        loaded = read_bundle(path, encoder=encoder)
+        loaded = read_bundle(
+            path, encoder=encoder, expected_sha256=expected_sha256, hmac_key=hmac_key
+        )
         parts = loaded.parts
         rec = cls.from_catalog(
             parts.programs,
