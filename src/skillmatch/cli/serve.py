@@ -3,11 +3,17 @@
 The API key comes from ``--api-key`` or the ``SKILLMATCH_API_KEY`` environment variable; the
 command line is the only place that reads it, the library takes it as an argument.
 
+Limits (``--header-timeout``, ``--body-timeout``, ``--keep-alive-timeout``,
+``--limit-concurrency``, ``--max-connections``, ``--backlog``, ``--max-body-bytes``,
+``--max-inflight-body-bytes``) default to the values of
+:class:`~skillmatch.service.limits.ServerLimits` and apply to each worker process.
+
 Signals: SIGTERM/SIGINT stop accepting connections, finish the requests in flight (up to
 ``--graceful-timeout`` seconds) and exit 0. SIGHUP reloads the model without dropping
 requests: with one worker the new model is built in a thread and swapped in atomically; with
 ``--workers N`` uvicorn replaces the workers one by one, each new one ready before the old
-one is retired.
+one is retired. ``POST /v1/admin/reload`` reaches every worker through a generation file the
+workers share (see :mod:`skillmatch.service.generation`).
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +35,8 @@ from skillmatch.cli._common import positive_int
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from skillmatch.service.limits import ServerLimits
 
 __all__ = ["app_from_environment", "register", "run_server"]
 
@@ -72,12 +83,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help=f"require this X-API-Key on /v1 requests (default: ${_API_KEY_ENV})",
     )
     p.add_argument("--max-batch", type=positive_int, default=100, help="workers per batch (100)")
-    p.add_argument(
-        "--max-body-bytes",
-        type=positive_int,
-        default=2 * 1024 * 1024,
-        help="larger request bodies get 413 (2 MiB)",
-    )
+    _add_limits(p)
     p.add_argument(
         "--graceful-timeout",
         type=positive_int,
@@ -96,11 +102,52 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+_LIMIT_HELP = {
+    "max_body_bytes": "larger request bodies get 413, checked while they stream in",
+    "max_inflight_body_bytes": "request body bytes held at once per worker; past it, 503",
+    "header_timeout": "seconds to send a whole request head; then the connection closes",
+    "body_timeout": "seconds to send a whole request body; then 408 and the connection closes",
+    "keep_alive_timeout": "seconds an idle keep-alive connection stays open",
+    "limit_concurrency": "connections or requests per worker past which requests get 503",
+    "max_connections": "open connections per worker past which new ones are closed at once",
+    "backlog": "connections the kernel queues before they are accepted",
+}
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    from skillmatch.service.limits import ServerLimits
+
+    defaults = ServerLimits()
+    for field in fields(ServerLimits):
+        default = getattr(defaults, field.name)
+        p.add_argument(
+            "--" + field.name.replace("_", "-"),
+            type=_positive_float if isinstance(default, float) else positive_int,
+            default=default,
+            help=f"{_LIMIT_HELP[field.name]} ({default})",
+        )
+
+
+def _limits(args: argparse.Namespace) -> ServerLimits:
+    from skillmatch.service.limits import ServerLimits
+
+    return ServerLimits(**{f.name: getattr(args, f.name) for f in fields(ServerLimits)}).check()
+
+
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "bundle": None if args.bundle is None else str(args.bundle),
         "max_batch": args.max_batch,
-        "max_body_bytes": args.max_body_bytes,
     }
 
 
@@ -111,6 +158,11 @@ def _serve(args: argparse.Namespace) -> int:
         print(json.dumps(openapi_document(), indent=2, ensure_ascii=False))
         return 0
     api_key = args.api_key or os.environ.get(_API_KEY_ENV) or None
+    try:
+        limits = _limits(args)
+    except ValueError as exc:
+        print(f"skillmatch serve: {exc}", file=sys.stderr)
+        return 2
     if args.workers == 1:
         _configure_logging(args.log_level)
         _limit_torch_threads(args.threads)
@@ -118,37 +170,46 @@ def _serve(args: argparse.Namespace) -> int:
             f"skillmatch serve: loading the model on http://{args.host}:{args.port} ...",
             file=sys.stderr,
         )
-        app = create_app(api_key=api_key, **_options(args))
+        app = create_app(api_key=api_key, limits=limits, **_options(args))
         return run_server(
             app,
             host=args.host,
             port=args.port,
             log_level=args.log_level,
             graceful_timeout=args.graceful_timeout,
+            limits=limits,
         )
-    return _serve_workers(args, api_key)
+    return _serve_workers(args, api_key, limits)
 
 
-def _serve_workers(args: argparse.Namespace, api_key: str | None) -> int:
+def _serve_workers(args: argparse.Namespace, api_key: str | None, limits: ServerLimits) -> int:
     import socket
 
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from skillmatch.service.server import uvicorn_config
+
+    shared = Path(tempfile.mkdtemp(prefix="skillmatch-serve-")) / "generation.json"
     os.environ[_CONFIG_ENV] = json.dumps(
-        {**_options(args), "log_level": args.log_level, "threads": args.threads}
+        {
+            **_options(args),
+            "limits": asdict(limits),
+            "generation_file": str(shared),
+            "log_level": args.log_level,
+            "threads": args.threads,
+        }
     )
     if api_key is not None:
         os.environ[_API_KEY_ENV] = api_key
-    config = uvicorn.Config(
+    config = uvicorn_config(
         "skillmatch.cli.serve:app_from_environment",
-        factory=True,
+        limits=limits,
         host=args.host,
         port=args.port,
-        workers=args.workers,
-        access_log=False,
         log_level=args.log_level,
-        timeout_graceful_shutdown=args.graceful_timeout,
+        graceful_timeout=args.graceful_timeout,
+        factory=True,
+        workers=args.workers,
         timeout_worker_healthcheck=900,
     )
     sock = config.bind_socket()
@@ -156,18 +217,23 @@ def _serve_workers(args: argparse.Namespace, api_key: str | None) -> int:
     # TCP_NODELAY on accepted connections and every response (headers and body written
     # separately) stalls ~40 ms on Nagle + delayed ACK. Accepted sockets inherit it from here.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    Multiprocess(config, sockets=[sock]).run()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        shutil.rmtree(shared.parent, ignore_errors=True)
     return 0
 
 
 def app_from_environment() -> FastAPI:
     """App factory for uvicorn's worker processes (``skillmatch serve --workers N``)."""
     from skillmatch.service.app import create_app
+    from skillmatch.service.limits import ServerLimits
 
     options = json.loads(os.environ.get(_CONFIG_ENV, "{}"))
     _configure_logging(options.pop("log_level", "info"))
     _limit_torch_threads(options.pop("threads", 1))
-    return create_app(api_key=os.environ.get(_API_KEY_ENV) or None, **options)
+    limits = ServerLimits(**options.pop("limits", {}))
+    return create_app(api_key=os.environ.get(_API_KEY_ENV) or None, limits=limits, **options)
 
 
 def _limit_torch_threads(n: int) -> None:
@@ -223,21 +289,29 @@ def run_server(
     port: int = 8000,
     log_level: str = "info",
     graceful_timeout: int = 30,
+    limits: ServerLimits | None = None,
 ) -> int:
     """Serve ``app`` with one uvicorn process; SIGHUP reloads, SIGTERM shuts down gracefully.
 
+    ``limits`` (default: the app's own, else :class:`ServerLimits`'s defaults) sets the
+    header and keep-alive timeouts, the concurrency and connection limits and the backlog.
     Returns 0 after a graceful shutdown.
     """
     import uvicorn
 
+    from skillmatch.service.limits import ServerLimits
+    from skillmatch.service.server import uvicorn_config
+
     _configure_logging(log_level)
-    config = uvicorn.Config(
+    if limits is None:
+        limits = getattr(app.state, "limits", None) or ServerLimits()
+    config = uvicorn_config(
         app,
+        limits=limits,
         host=host,
         port=port,
-        access_log=False,
         log_level=log_level,
-        timeout_graceful_shutdown=graceful_timeout,
+        graceful_timeout=graceful_timeout,
         lifespan="off",
     )
     server = uvicorn.Server(config)

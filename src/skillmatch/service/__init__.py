@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from skillmatch.service.app import (
     DEFAULT_MAX_BODY_BYTES,
+    ServerLimits,
     ServiceState,
     create_app,
     openapi_document,
 )
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "ServiceState", "create_app", "openapi_document"]
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "ServerLimits",
+    "ServiceState",
+    "create_app",
+    "openapi_document",
+]

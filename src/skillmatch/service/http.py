@@ -1,7 +1,10 @@
-"""Framework-free ASGI pieces of the HTTP service: body limit, access log, Prometheus metrics.
+"""Framework-free ASGI pieces of the HTTP service: access log, Prometheus metrics, error bodies.
 
 These are plain ASGI middlewares (no ``BaseHTTPMiddleware``), so they add microseconds, not
-milliseconds, and they never read request bodies into the log.
+milliseconds, and they never read request bodies into the log. Every label of ``/metrics`` is
+bounded: methods outside :data:`METHODS` count as ``"OTHER"``, paths outside the app's routes
+as ``"other"``, and a request whose client went away before the answer as status 499
+(``"client closed request"``), never as a 500.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-__all__ = ["ACCESS_LOGGER", "BUCKETS", "BodyGuard", "Metrics", "Observe", "error_bytes"]
+__all__ = [
+    "ACCESS_LOGGER",
+    "BUCKETS",
+    "CLIENT_CLOSED",
+    "METHODS",
+    "Metrics",
+    "Observe",
+    "error_bytes",
+    "send_error",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -40,6 +52,10 @@ BUCKETS: tuple[float, ...] = (
     5.0,
     10.0,
 )
+#: Methods counted under their own name in ``/metrics``; any other counts as ``"OTHER"``.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+#: Status recorded for a request whose client disconnected before the answer was sent.
+CLIENT_CLOSED = 499
 _access = logging.getLogger(ACCESS_LOGGER)
 
 
@@ -49,7 +65,14 @@ def error_bytes(code: str, message: str) -> bytes:
     return json.dumps({"error": error}).encode()
 
 
-async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+async def send_error(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Send an error answer with the shared JSON body and ``Connection: close``."""
     body = error_bytes(code, message)
     await send(
         {
@@ -59,6 +82,7 @@ async def _send_error(send: Send, status: int, code: str, message: str) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )
@@ -151,97 +175,6 @@ class Metrics:
         return lines
 
 
-class BodyGuard:
-    """Answer 413 to a body over ``max_body_bytes`` (declared or streamed), 415 to non-JSON.
-
-    A request body must be JSON: a ``Content-Type`` other than ``application/json`` (or
-    ``application/*+json``) is refused; a missing one is read as JSON.
-    """
-
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        length, content_type = _body_headers(scope)
-        if length == -1:
-            await _send_error(send, 400, "bad_request", "invalid Content-Length header")
-        elif length is not None and length > self.max_body_bytes:
-            await self._too_large(send)
-        elif length != 0 and not _is_json(content_type):
-            await _send_error(
-                send,
-                415,
-                "unsupported_media_type",
-                "request bodies must be JSON: send Content-Type: application/json",
-            )
-        elif length is not None:
-            # The HTTP parser delivers at most Content-Length bytes: nothing to count.
-            await self.app(scope, receive, send)
-        else:
-            await self._buffered(scope, receive, send)
-
-    async def _too_large(self, send: Send) -> None:
-        await _send_error(
-            send, 413, "payload_too_large", f"request body larger than {self.max_body_bytes} bytes"
-        )
-
-    async def _buffered(self, scope: Scope, receive: Receive, send: Send) -> None:
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            chunk = message.get("body", b"")
-            total += len(chunk)
-            if total > self.max_body_bytes:
-                await self._too_large(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-
-        await self.app(scope, replay, send)
-
-
-def _body_headers(scope: Scope) -> tuple[int | None, bytes | None]:
-    """Declared body length (None when absent, -1 when malformed) and content type."""
-    length: int | None = None
-    content_type: bytes | None = None
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                length = int(value)
-            except ValueError:
-                return -1, content_type
-            if length < 0:
-                return -1, content_type
-        elif name == b"content-type":
-            content_type = value
-    return length, content_type
-
-
-def _is_json(content_type: bytes | None) -> bool:
-    if content_type is None:
-        return True
-    media = content_type.split(b";", 1)[0].strip().lower()
-    return media == b"application/json" or (
-        media.startswith(b"application/") and media.endswith(b"+json")
-    )
-
-
 def _app_path(scope: Scope) -> str:
     """The path below the app's mount point (``root_path``), as its routes see it."""
     path: str = scope["path"]
@@ -254,7 +187,9 @@ class Observe:
 
     The log line holds the method, the route template (never the raw path or query), the
     status, the duration and, when an endpoint sets ``request.state.log_worker``, a salted hash
-    of the worker id. Bodies are never logged.
+    of the worker id. Bodies are never logged. A client that disconnects before its answer is
+    recorded with status :data:`CLIENT_CLOSED`, and an error raised only because it went away
+    is not re-raised (so no traceback is logged for it).
     """
 
     def __init__(self, app: ASGIApp, *, metrics: Metrics, route_of: Callable[[str], str]) -> None:
@@ -267,7 +202,14 @@ class Observe:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status = 500
+        status = 0
+        gone = False
+
+        async def observed_receive() -> Message:
+            nonlocal gone
+            message = await receive()
+            gone = gone or message["type"] == "http.disconnect"
+            return message
 
         async def observed_send(message: Message) -> None:
             nonlocal status
@@ -276,18 +218,27 @@ class Observe:
             await send(message)
 
         try:
-            await self.app(scope, receive, observed_send)
+            await self.app(scope, observed_receive, observed_send)
+        except Exception:
+            if not gone:
+                status = status or 500
+                raise
         finally:
-            seconds = time.perf_counter() - start
-            route = getattr(scope.get("route"), "path", None) or self.route_of(_app_path(scope))
-            self.metrics.observe(scope["method"], route, status, seconds)
-            if _access.isEnabledFor(logging.INFO):
-                extra = (scope.get("state") or {}).get("log_worker")
-                _access.info(
-                    "%s %s %d %.1fms%s",
-                    scope["method"],
-                    route,
-                    status,
-                    seconds * 1000,
-                    f" {extra}" if extra else "",
-                )
+            if status == 0:
+                status = CLIENT_CLOSED if gone else 500
+            self._record(scope, status, time.perf_counter() - start)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or self.route_of(_app_path(scope))
+        method = scope["method"] if scope["method"] in METHODS else "OTHER"
+        self.metrics.observe(method, route, status, seconds)
+        if _access.isEnabledFor(logging.INFO):
+            extra = (scope.get("state") or {}).get("log_worker")
+            _access.info(
+                "%s %s %d %.1fms%s",
+                method,
+                route,
+                status,
+                seconds * 1000,
+                f" {extra}" if extra else "",
+            )

@@ -12,11 +12,12 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from skillmatch.service.generation import SharedGeneration
+from skillmatch.service.lanes import RankingLanes
 from skillmatch.service.models import MAX_BATCH, ReloadResponse
 
 if TYPE_CHECKING:
@@ -72,6 +73,11 @@ class ServiceState:
         When set, ``/v1/*`` requests need it in the ``X-API-Key`` header.
     max_batch : int
         Most workers per batch request.
+    shared : SharedGeneration, optional
+        The generation file of a multi-process server: a reload publishes to it, and
+        :meth:`follow` catches up with it (see :mod:`skillmatch.service.generation`).
+    generation : int, default=0
+        The shared generation ``slot`` was loaded at (read before loading it).
     """
 
     def __init__(
@@ -81,17 +87,23 @@ class ServiceState:
         loader: Callable[[], Recommender] | None,
         api_key: str | None,
         max_batch: int = MAX_BATCH,
+        shared: SharedGeneration | None = None,
+        generation: int = 0,
     ) -> None:
         self._slot = slot
         self.loader = loader
+        self.shared = shared
+        self.generation = generation
+        #: ``shared.stamp()`` when :attr:`generation` was read; a request compares it.
+        self.stamp = shared.stamp() if shared is not None else None
         self._api_key = api_key.encode() if api_key is not None else None
         self.max_batch = max_batch
         self._reloading = threading.Lock()
         self._salt = secrets.token_bytes(16)
         #: The one thread that calls into recommenders. The phrase memo and embedding cache
-        #: are not safe to update from two threads, and a single queue also avoids the lock
+        #: are not safe to update from two threads, and a single thread also avoids the lock
         #: convoy of many pool threads waiting for one lock under the GIL.
-        self.ranking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skillmatch-rank")
+        self.ranking = RankingLanes()
 
     @property
     def slot(self) -> ModelSlot:
@@ -140,6 +152,9 @@ class ServiceState:
             start = time.perf_counter()
             new = ModelSlot.of(self.loader())
             previous, self._slot = self._slot, new
+            if self.shared is not None:
+                self.generation = self.shared.publish(new.fingerprint)
+                self.stamp = self.shared.stamp()
             return ReloadResponse(
                 model=new.fingerprint,
                 previous_model=previous.fingerprint,
@@ -148,3 +163,16 @@ class ServiceState:
             )
         finally:
             self._reloading.release()
+
+    def follow(self) -> None:
+        """Load the model again for the generation another worker published (no publish).
+
+        The stamp and generation are read before loading, so a publish during the load is
+        seen by the next request. Raises what the loader raises; the previous model is kept.
+        """
+        if self.shared is None or self.loader is None:
+            return
+        with self._reloading:
+            stamp, generation = self.shared.stamp(), self.shared.read()
+            self._slot = ModelSlot.of(self.loader())
+            self.generation, self.stamp = generation, stamp
