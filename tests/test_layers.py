@@ -17,7 +17,7 @@ import pytest
 import skillmatch
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("text", "core", "learn", "sim", "batch", "service", "cli")
+LAYERS = ("text", "core", "learn", "allocate", "sim", "batch", "service", "cli")
 
 
 def test_import_linter_contracts_hold() -> None:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from skillmatch._version import __version__
-from skillmatch.cli import demo, score, serve, simulate, train
+from skillmatch.cli import allocate, demo, score, serve, simulate, train
 from skillmatch.errors import SkillmatchError
 
 __all__ = ["main"]
@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"skillmatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    for command in (demo, simulate, train, score, serve):
+    for command in (demo, simulate, train, score, allocate, serve):
         command.register(sub)
     return parser
 

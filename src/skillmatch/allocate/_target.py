@@ -1,0 +1,117 @@
+"""How many seats to fund, and the seats each group needs: checked before any solver runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skillmatch.allocate._flow import max_seats, min_aid
+from skillmatch.allocate.problem import AllocationProblem, BoolArray, InfeasibleAllocationError
+
+
+@dataclass(frozen=True)
+class SeatTarget:
+    """The seat count every solver must fund and the quota of each group.
+
+    ``limited_by`` says what set ``n_seats``: ``"seats"`` (the ``seats`` cap), ``"capacity"``
+    (capacities and candidate lists) or ``"budget"``.
+    """
+
+    n_seats: int
+    n_reachable: int
+    limited_by: str
+    quotas: tuple[int, ...]
+
+
+def seat_target(problem: AllocationProblem) -> SeatTarget:
+    """The seat target of ``problem``; raises if a group's quota cannot be reached.
+
+    Raises
+    ------
+    InfeasibleAllocationError
+        A group's share cannot be met; the message names the group, the seats it needs, the
+        most it can reach and the largest share that can be reached.
+    """
+    reachable = most_seats(problem)
+    n_seats, limited_by = reachable, "capacity"
+    if problem.seats is not None and problem.seats < n_seats:
+        n_seats, limited_by = problem.seats, "seats"
+    if problem.budget is not None and n_seats > 0 and min_aid(problem, n_seats) > problem.budget:
+        n_seats, limited_by = _budget_seats(problem, n_seats), "budget"
+    quotas = tuple(group.quota(n_seats) for group in problem.groups)
+    members = problem.members_matrix()
+    for g, (group, quota) in enumerate(zip(problem.groups, quotas, strict=True)):
+        if quota == 0:
+            continue
+        most = most_seats(problem, members[:, g], enough=quota)
+        if most < quota:
+            raise InfeasibleAllocationError(
+                _quota_message(group.name, group.min_share, quota, most, n_seats)
+            )
+    return SeatTarget(n_seats, reachable, limited_by, quotas)
+
+
+def most_seats(
+    problem: AllocationProblem, workers: BoolArray | None = None, *, enough: int | None = None
+) -> int:
+    """The maximum number of seats ``workers`` (default: all) can fill, or any count of at
+    least ``enough`` that they can.
+
+    A greedy matching that reaches the simple upper bound (workers with a candidate, or the
+    seats their programs hold) is maximum; only otherwise does a max flow decide.
+    """
+    keep = np.ones(problem.n_workers, dtype=bool) if workers is None else workers
+    arc_keep = keep[problem.arc_worker]
+    arc_w, arc_p = problem.arc_worker[arc_keep], problem.arc_program[arc_keep]
+    wanted = np.bincount(arc_p, minlength=problem.n_programs)
+    n_with_arcs = int(arc_w.size > 0) + int(np.count_nonzero(arc_w[1:] != arc_w[:-1]))
+    upper = min(n_with_arcs, int(np.minimum(problem.capacity, wanted).sum()))
+    greedy = _greedy_seats(problem, arc_w, arc_p)
+    if greedy == upper or (enough is not None and greedy >= enough):
+        return greedy
+    return max_seats(problem, workers)
+
+
+def _greedy_seats(problem: AllocationProblem, arc_w: np.ndarray, arc_p: np.ndarray) -> int:
+    """Seats filled by rounds of proposals: each unmatched worker to their first candidate
+    with room, each program taking proposals in worker order up to its room."""
+    room = problem.capacity.astype(np.int64).copy()
+    matched = np.zeros(problem.n_workers, dtype=bool)
+    while True:
+        live = np.flatnonzero(~matched[arc_w] & (room[arc_p] > 0))
+        if not live.size:
+            return int(matched.sum())
+        first = live[np.r_[True, arc_w[live][1:] != arc_w[live][:-1]]]
+        w, p = arc_w[first], arc_p[first]
+        order = np.argsort(p, kind="stable")
+        sorted_p = p[order]
+        within = np.empty(p.size, dtype=np.int64)
+        within[order] = np.arange(p.size) - np.searchsorted(sorted_p, sorted_p, side="left")
+        accept = within < room[p]
+        matched[w[accept]] = True
+        room -= np.bincount(p[accept], minlength=room.size)
+
+
+def _budget_seats(problem: AllocationProblem, upper: int) -> int:
+    """Largest seat count whose least aid fits the budget (the least aid grows with it)."""
+    budget = float(problem.budget or 0.0)
+    low, high = 0, upper  # min_aid(low) <= budget < min_aid(high)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if min_aid(problem, mid) <= budget:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def _quota_message(name: str, share: float, quota: int, most: int, n_seats: int) -> str:
+    reachable = most / n_seats if n_seats else 0.0
+    fix = int(most / share) if share > 0 else n_seats
+    return (
+        f"min-share {name}={share:.4g} is infeasible: it needs {quota} of the {n_seats} funded "
+        f"seats, but the candidate programs of group {name!r} have room for at most {most}; "
+        f"the largest reachable share is {reachable:.4f}. Lower the share to <= "
+        f"{reachable:.4f}, or cap the seats with --seats <= {fix}"
+    )
