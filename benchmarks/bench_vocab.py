@@ -198,7 +198,7 @@ def evaluate(
     memo_s = time.perf_counter() - t0
 
     emb_all = encoder.encode(phrases + UNRELATED)
-    ch = vocab._channels(phrases + UNRELATED, emb_all)
+    ch = vocab._index.scores(phrases + UNRELATED, emb_all)
     n = len(phrases)
     truth = np.array([vocab.index_of(s) for s in variants["skill_id"]], dtype=np.int64)
     rng = np.random.default_rng(seed)

@@ -257,7 +257,7 @@ def use_encoder() -> Encoder:
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
     """The real packaged all-MiniLM-L6-v2, loaded once."""
-    enc = Encoder()
+    enc = Encoder("all-MiniLM-L6-v2")
     enc.encode(["warm up"])
     return enc
 

@@ -83,7 +83,7 @@ def test_cache_save_load_round_trip(tmp_path: Path, encoder: Encoder) -> None:
     assert (tmp_path / "cache.npy").exists() and (tmp_path / "cache.json").exists()
     loaded = EmbeddingCache.load(stem, model_id=encoder.model_id)
     np.testing.assert_array_equal(loaded.get(texts), vecs)
-    fresh = Encoder().use_cache(loaded)
+    fresh = Encoder(encoder.model_id).use_cache(loaded)
     np.testing.assert_array_equal(fresh.encode(texts), vecs)
     assert fresh.n_encoded == 0  # served from the cache: the model was never loaded
 
@@ -128,3 +128,22 @@ def test_torch_is_not_loaded(statement: str) -> None:
     code = f"import sys; {statement}; {loaded}"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_cache_keeps_every_row_while_its_buffer_grows(tmp_path: Path) -> None:
+    # Regression: adding one text used to copy the whole cache; the buffer now grows by
+    # doubling, and every row must stay where its text points, also after save and load.
+    rng = np.random.default_rng(0)
+    cache = EmbeddingCache("fake", 4)
+    texts = [f"phrase {i}" for i in range(150)]
+    vectors = rng.standard_normal((150, 4)).astype(np.float32)
+    for lo in range(0, 150, 7):
+        cache.add(texts[lo : lo + 7], vectors[lo : lo + 7])
+        np.testing.assert_array_equal(cache.get(texts[: lo + 7]), vectors[: lo + 7])
+    cache.add(texts[:3], vectors[:3] + 1.0)  # known texts keep their first vectors
+    assert len(cache) == 150
+    np.testing.assert_array_equal(cache.get(texts[::-1]), vectors[::-1])
+    loaded = EmbeddingCache.load(cache.save(tmp_path / "cache"), model_id="fake")
+    np.testing.assert_array_equal(loaded.get(texts), vectors)
+    loaded.add(["one more"], vectors[:1])
+    np.testing.assert_array_equal(loaded.get(["one more", texts[-1]]), vectors[[0, -1]])

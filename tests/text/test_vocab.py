@@ -181,7 +181,7 @@ class CountingEncoder:
 
 @pytest.fixture(scope="module")
 def real_encoder() -> Encoder:
-    return Encoder()
+    return Encoder("all-MiniLM-L6-v2")
 
 
 @pytest.fixture(scope="module")
@@ -476,24 +476,24 @@ def test_unknown_state_format_is_refused(vocab: SkillVocabulary) -> None:
         SkillVocabulary.from_state({**meta, "format": 99}, arrays, encoder=vocab.encoder)
 
 
-# The shipped bundle's vocabulary was written by the first vocabulary (format 1). These are
-# that code's resolutions of the phrases below, recorded before the hybrid fusion was added.
+# The bundle shipped until 2026-12-02 held a vocabulary written by the first vocabulary
+# (format 1): world 0's skills, MiniLM, names only. These are that code's resolutions of the
+# phrases below, recorded before the hybrid fusion was added; rebuilding it with
+# fusion="legacy" must write the same format and resolve them the same.
 SHIPPED_PHRASES = ["烧电焊", "PLC编程", "weldng", "forklift driving", "数控车工", "karaoke singing"]
 SHIPPED_INDEX = [0, 59, 1, 140, 15, -1]
 SHIPPED_CONFIDENCE = [0.654037, 1.0, 0.422997, 1.0, 0.769287, 0.257896]
 
 
 def test_first_format_state_loads_and_scores_as_before(real_encoder: Encoder) -> None:
-    import json
-    from pathlib import Path
+    from skillmatch.sim import make_world
 
-    root = Path(__file__).resolve().parents[2] / "models" / "default"
-    if not (root / "vocabulary.json").exists():
-        pytest.skip("the shipped bundle is not in this checkout")
-    meta = json.loads((root / "vocabulary.json").read_text(encoding="utf-8"))
+    built = SkillVocabulary.from_frame(
+        make_world(seed=0).skills, encoder=real_encoder, fusion="legacy"
+    )
+    meta, arrays = built.to_state()
     names = ("embeddings", "form_embeddings", "lexical_idf")
-    arrays = {n: np.load(root / f"vocabulary.{n}.npy", allow_pickle=False) for n in names}
-    assert meta["format"] == 1
+    assert meta["format"] == 1 and set(arrays) == set(names)
     vocab = SkillVocabulary.from_state(meta, arrays, encoder=real_encoder)
     assert (vocab.fusion, vocab.threshold) == ("legacy", LEGACY_THRESHOLD)
     res = vocab.resolve(SHIPPED_PHRASES)

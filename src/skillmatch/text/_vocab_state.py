@@ -7,7 +7,10 @@ model's vocabulary and settings as JSON, and ``embeddings``, ``form_embeddings``
 ``lexical_idf`` as arrays. Format 2 (``fusion="hybrid"``) adds ``fusion``, ``reads_cjk`` and the
 BM25 vocabulary to the JSON, and ``description_embeddings`` and the BM25 matrix as plain CSR
 arrays (``bm25_idf``, ``bm25_data``, ``bm25_indices``, ``bm25_indptr``). A legacy vocabulary is
-still written as format 1, so older readers load it.
+still written as format 1, so older readers load it. Format 3 is format 2 plus a second
+encoder's channel: ``second_model_id`` and ``second_reads_cjk`` in the JSON,
+``second_form_embeddings`` and ``second_description_embeddings`` as arrays. A hybrid
+vocabulary without a second encoder is still written as format 2.
 """
 
 from __future__ import annotations
@@ -27,16 +30,30 @@ from skillmatch.text.taxonomy import Taxonomy, taxonomy_from_frame
 
 __all__ = [
     "LEGACY_FORMAT",
+    "SECOND_ENCODER_FORMAT",
     "STATE_FORMAT",
+    "SecondParts",
     "VocabularyParts",
     "build_parts",
+    "check_second_encoder",
     "parts_from_state",
     "state_of",
 ]
 
 LEGACY_FORMAT = 1
 STATE_FORMAT = 2
+SECOND_ENCODER_FORMAT = 3
+_FORMATS = (LEGACY_FORMAT, STATE_FORMAT, SECOND_ENCODER_FORMAT)
 _COLUMNS = ["skill_id", "name", "name_zh", "aliases", "description"]
+
+
+class SecondParts(NamedTuple):
+    """A second encoder's embeddings of the forms and of ``"name: description"``."""
+
+    model_id: str
+    reads_cjk: bool
+    form_embeddings: NDArray[np.float32]
+    description_embeddings: NDArray[np.float32]
 
 
 class VocabularyParts(NamedTuple):
@@ -49,14 +66,16 @@ class VocabularyParts(NamedTuple):
     reads_cjk: bool = False
     bm25: BM25Index | None = None
     description_embeddings: NDArray[np.float32] | None = None
+    second: SecondParts | None = None
 
 
 def state_of(
     parts: VocabularyParts, settings: dict[str, Any], embeddings: NDArray[np.float32]
 ) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
     """JSON-able metadata and plain arrays of ``parts`` plus ``settings`` (model id, ...)."""
+    fmt = LEGACY_FORMAT if parts.fusion == "legacy" else STATE_FORMAT
     meta: dict[str, Any] = {
-        "format": LEGACY_FORMAT if parts.fusion == "legacy" else STATE_FORMAT,
+        "format": SECOND_ENCODER_FORMAT if parts.second is not None else fmt,
         **settings,
         "skills": parts.taxonomy.rows(),
         "lexical": parts.lexical.get_params(),
@@ -70,6 +89,10 @@ def state_of(
         meta.update(fusion="hybrid", reads_cjk=parts.reads_cjk, bm25=parts.bm25.get_params())
         arrays["description_embeddings"] = parts.description_embeddings
         arrays.update({f"bm25_{k}": v for k, v in parts.bm25.to_arrays().items()})
+    if parts.second is not None:
+        meta.update(second_model_id=parts.second.model_id, second_reads_cjk=parts.second.reads_cjk)
+        arrays["second_form_embeddings"] = parts.second.form_embeddings
+        arrays["second_description_embeddings"] = parts.second.description_embeddings
     return meta, arrays
 
 
@@ -95,8 +118,21 @@ def _bm25_documents(taxonomy: Taxonomy) -> list[str]:
     ]
 
 
-def build_parts(taxonomy: Taxonomy, encoder: TextEncoder, fusion: Fusion) -> VocabularyParts:
-    """Fit the lexical models and encode the forms (and descriptions) in one call."""
+def _build_second(taxonomy: Taxonomy, encoder: TextEncoder) -> SecondParts:
+    reads_cjk = encoder_reads_cjk(encoder)
+    forms = surface_forms(taxonomy.names, taxonomy.names_zh, taxonomy.aliases, embed_cjk=reads_cjk)
+    vectors = encoder.encode([*forms.embedding, *_description_texts(taxonomy)])
+    n_forms = len(forms.embedding)
+    return SecondParts(encoder.model_id, reads_cjk, vectors[:n_forms], vectors[n_forms:])
+
+
+def build_parts(
+    taxonomy: Taxonomy,
+    encoder: TextEncoder,
+    fusion: Fusion,
+    second_encoder: TextEncoder | None = None,
+) -> VocabularyParts:
+    """Fit the lexical models and encode the forms (and descriptions), one call per encoder."""
     reads_cjk = fusion == "hybrid" and encoder_reads_cjk(encoder)
     forms = surface_forms(taxonomy.names, taxonomy.names_zh, taxonomy.aliases, embed_cjk=reads_cjk)
     lexical = CharNgramModel.fit(forms.lexical)
@@ -113,7 +149,20 @@ def build_parts(taxonomy: Taxonomy, encoder: TextEncoder, fusion: Fusion) -> Voc
         reads_cjk=reads_cjk,
         bm25=BM25Index.fit(_bm25_documents(taxonomy)),
         description_embeddings=vectors[n_forms:],
+        second=None if second_encoder is None else _build_second(taxonomy, second_encoder),
     )
+
+
+def check_second_encoder(parts: VocabularyParts, encoder: TextEncoder | None) -> TextEncoder | None:
+    """``encoder`` if it is the second encoder ``parts`` were built with; else ValueError."""
+    wanted = None if parts.second is None else parts.second.model_id
+    given = None if encoder is None else encoder.model_id
+    if wanted != given:
+        raise ValueError(
+            f"second_encoder must be the model the vocabulary was built with "
+            f"({wanted!r}), got {given!r}"
+        )
+    return encoder
 
 
 def _lexical_from(meta: dict[str, Any], arrays: dict[str, NDArray[Any]]) -> CharNgramModel:
@@ -127,11 +176,19 @@ def _lexical_from(meta: dict[str, Any], arrays: dict[str, NDArray[Any]]) -> Char
     )
 
 
-def _check_format(meta: dict[str, Any], encoder: TextEncoder) -> None:
-    if meta.get("format") not in (LEGACY_FORMAT, STATE_FORMAT):
+def _check_format(
+    meta: dict[str, Any], encoder: TextEncoder, second_encoder: TextEncoder | None
+) -> None:
+    if meta.get("format") not in _FORMATS:
         raise ModelFormatError(
             f"vocabulary state format {meta.get('format')!r} is not supported; "
-            f"expected {LEGACY_FORMAT} or {STATE_FORMAT}"
+            f"expected one of {list(_FORMATS)}"
+        )
+    wanted = meta.get("second_model_id") if meta["format"] == SECOND_ENCODER_FORMAT else None
+    given = None if second_encoder is None else second_encoder.model_id
+    if wanted != given:
+        raise ModelFormatError(
+            f"vocabulary was built with second_model_id={wanted!r}, but second_encoder is {given!r}"
         )
     if meta["model_id"] != encoder.model_id:
         raise ModelFormatError(
@@ -140,14 +197,38 @@ def _check_format(meta: dict[str, Any], encoder: TextEncoder) -> None:
         )
 
 
+def _second_from(
+    meta: dict[str, Any], arrays: dict[str, NDArray[Any]], taxonomy: Taxonomy, dim: int
+) -> SecondParts:
+    reads_cjk = bool(meta["second_reads_cjk"])
+    forms = surface_forms(taxonomy.names, taxonomy.names_zh, taxonomy.aliases, embed_cjk=reads_cjk)
+    second = SecondParts(
+        str(meta["second_model_id"]),
+        reads_cjk,
+        np.asarray(arrays["second_form_embeddings"], dtype=np.float32),
+        np.asarray(arrays["second_description_embeddings"], dtype=np.float32),
+    )
+    want = [(len(forms.embedding), dim), (len(taxonomy.skill_ids), dim)]
+    got = [second.form_embeddings.shape, second.description_embeddings.shape]
+    if got != want:
+        raise ModelFormatError(
+            f"vocabulary arrays do not match the metadata: second encoder embeddings {got}, "
+            f"expected {want}"
+        )
+    return second
+
+
 def parts_from_state(
-    meta: dict[str, Any], arrays: dict[str, NDArray[Any]], encoder: TextEncoder
+    meta: dict[str, Any],
+    arrays: dict[str, NDArray[Any]],
+    encoder: TextEncoder,
+    second_encoder: TextEncoder | None = None,
 ) -> VocabularyParts:
     """Rebuild the parts written by :func:`state_of`; raises :class:`ModelFormatError`."""
-    _check_format(meta, encoder)
+    _check_format(meta, encoder, second_encoder)
     taxonomy = taxonomy_from_frame(pd.DataFrame(meta["skills"], columns=_COLUMNS))
     lexical = _lexical_from(meta, arrays)
-    hybrid = meta["format"] == STATE_FORMAT
+    hybrid = meta["format"] != LEGACY_FORMAT
     reads_cjk = bool(meta.get("reads_cjk", False)) if hybrid else False
     forms = surface_forms(taxonomy.names, taxonomy.names_zh, taxonomy.aliases, embed_cjk=reads_cjk)
     form_embeddings = np.asarray(arrays["form_embeddings"], dtype=np.float32)
@@ -178,6 +259,9 @@ def parts_from_state(
             f"{form_embeddings.shape} for {len(forms.embedding)} forms of dim {encoder.dim}"
         )
     fusion: Fusion = "hybrid" if hybrid else "legacy"
+    second = (
+        None if second_encoder is None else _second_from(meta, arrays, taxonomy, second_encoder.dim)
+    )
     return VocabularyParts(
-        taxonomy, lexical, form_embeddings, fusion, reads_cjk, bm25, descriptions
+        taxonomy, lexical, form_embeddings, fusion, reads_cjk, bm25, descriptions, second
     )
