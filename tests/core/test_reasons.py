@@ -9,7 +9,6 @@ from hypothesis.extra import numpy as hnp
 
 from skillmatch.core.features import FEATURE_NAMES
 from skillmatch.core.reasons import (
-    _FALLBACK,
     _RULE_FEATURE,
     _RULE_HIGH,
     _RULE_LOW,
@@ -22,18 +21,21 @@ from skillmatch.core.reasons import (
 F = len(FEATURE_NAMES)
 
 
-def oracle(values: np.ndarray, contributions: np.ndarray, has_required: np.ndarray) -> list:
-    """Fired rules sorted by contribution, ties by rule order; fallback when none fires."""
+def oracle(
+    values: np.ndarray, contributions: np.ndarray, has_required: np.ndarray, named: np.ndarray
+) -> list:
+    """Fired rules sorted by contribution, ties by rule order; closest_match when none fires."""
     out = []
-    for v, c, req in zip(values, contributions, has_required, strict=True):
+    for v, c, req, goal in zip(values, contributions, has_required, named, strict=True):
         fired = [
             i
             for i, f in enumerate(_RULE_FEATURE)
             if _RULE_LOW[i] <= v[f] < _RULE_HIGH[i]
             and (REASON_CODES[i] != "prerequisites_met" or req)
+            and (REASON_CODES[i] != "goal_match" or goal)
         ]
         if not fired:
-            fired = [int(_FALLBACK[int(np.argmax(c))])]
+            fired = [REASON_CODES.index("closest_match")]
         fired.sort(key=lambda i: -c[_RULE_FEATURE[i]])  # stable: rule order breaks ties
         out.append(tuple(REASON_CODES[i] for i in fired[:MAX_REASONS]))
     return out
@@ -52,9 +54,10 @@ def test_patterns_equal_a_per_row_sort(values: np.ndarray, data: st.DataObject) 
     n = len(values)
     contributions = data.draw(hnp.arrays(np.float32, (n, F), elements=cells))
     has_required = data.draw(hnp.arrays(np.bool_, n))
-    want = oracle(values, contributions, has_required)
-    assert reason_codes(values, contributions, has_required) == want
-    patterns, pattern_of = reason_patterns(values, contributions, has_required)
+    named = data.draw(hnp.arrays(np.bool_, n))
+    want = oracle(values, contributions, has_required, named)
+    assert reason_codes(values, contributions, has_required, named) == want
+    patterns, pattern_of = reason_patterns(values, contributions, has_required, named)
     assert len(set(patterns)) == len(patterns) and len(pattern_of) == n
     assert all(1 <= len(p) <= MAX_REASONS for p in patterns)
 

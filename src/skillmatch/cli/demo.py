@@ -11,7 +11,37 @@ from typing import Any
 from skillmatch.cli._common import positive_int
 from skillmatch.schema import Program, Recommendation, Worker
 
-__all__ = ["register"]
+__all__ = ["CHINESE_WORKERS", "register"]
+
+#: Two workers who write only Chinese, as most of the people served do; `skillmatch demo`
+#: ranks programs for them after the simulated workers.
+CHINESE_WORKERS: tuple[dict[str, Any], ...] = (
+    {
+        "worker_id": "zh-welder",
+        "occupation": "电焊工",
+        "skills": [
+            {"text": "二氧化碳气体保护焊", "level": 3},
+            {"text": "看焊接图纸", "level": 2},
+        ],
+        "education": "junior_secondary",
+        "region": "CN-GD",
+        "migrant": True,
+        "weekly_hours": 6,
+        "shift_pattern": "night",
+        "goal": "想考焊工证，多拿点工资",
+    },
+    {
+        "worker_id": "zh-battery",
+        "occupation": "电池厂操作工",
+        "skills": [{"text": "电芯卷绕", "level": 3}, {"text": "设备点检", "level": 2}],
+        "education": "senior_secondary",
+        "region": "CN-JS",
+        "migrant": True,
+        "weekly_hours": 8,
+        "shift_pattern": "rotating",
+        "goal": "想学PLC编程",
+    },
+)
 
 
 def register(sub: Any) -> None:
@@ -21,6 +51,11 @@ def register(sub: Any) -> None:
     demo.add_argument("--k", type=positive_int, default=5, help="programs per worker (5)")
     demo.add_argument("--seed", type=int, default=0, help="world and population seed (0)")
     demo.add_argument("--format", choices=("table", "json"), default="table")
+    demo.add_argument(
+        "--no-chinese",
+        action="store_true",
+        help="leave out the two Chinese-only workers shown after the simulated ones",
+    )
     demo.set_defaults(func=_demo)
 
 
@@ -35,11 +70,13 @@ def _demo(args: argparse.Namespace) -> int:
         print(
             f"Building the recommender over {len(world.programs)} programs, "
             f"{len(world.skills)} skills and {len(world.chains)} chains "
-            "(encoding the taxonomy with all-MiniLM-L6-v2)...",
+            "(encoding the taxonomy with multilingual USE v3)...",
             file=sys.stderr,
         )
         rec = Recommender.from_world(world)
     workers = make_workers(world, args.workers, seed=args.seed)
+    if not args.no_chinese:
+        workers += [Worker.model_validate(w) for w in CHINESE_WORKERS]
     results = rec.recommend_many(workers, k=args.k)
     if args.format == "json":
         payload = [

@@ -35,11 +35,9 @@ class WorkerBlock:
     skills: sp.csr_matrix  # (B, S) claimed proficiency level / 5
     has: sp.csr_matrix  # (B, S) 0/1
     unscaled: FloatArray  # (B, dim) weights @ store.vectors: the profile before scaling
-    goal_rows: IntArray  # the workers with a goal
-    goal: FloatArray  # (len(goal_rows), dim) semantic vector of each of their goals
+    goal_rows: IntArray  # the workers with a goal (their goals: columns.goal[goal_rows])
     weights: sp.csr_matrix  # (B, phrases in the store) weight of each phrase in the profile
     norm: FloatArray  # (B,) norm of unscaled
-    goal_ids: IntArray  # store id of each goal (rows of goal)
     generation: int  # the store generation the ids belong to
     education: IntArray  # rank (EDUCATION_RANK)
     cert_best: IntArray  # (B, n_trades + 1) best (lowest) level per trade, last = any trade
@@ -62,19 +60,16 @@ class WorkerBlock:
     def take(self, rows: IntArray) -> WorkerBlock:
         """The workers at ``rows`` as a block of their own."""
         rows = np.asarray(rows, dtype=np.int64)
-        goal_at = np.full(self.n_workers, -1, dtype=np.int64)
-        goal_at[self.goal_rows] = np.arange(len(self.goal_rows))
-        goal_of = goal_at[rows]
+        has_goal = np.zeros(self.n_workers, dtype=bool)
+        has_goal[self.goal_rows] = True
         return WorkerBlock(
             columns=self.columns.take(rows),
             skills=self.skills[rows],
             has=self.has[rows],
             unscaled=self.unscaled[rows],
-            goal_rows=np.flatnonzero(goal_of >= 0),
-            goal=self.goal[goal_of[goal_of >= 0]],
+            goal_rows=np.flatnonzero(has_goal[rows]),
             weights=self.weights[rows],
             norm=self.norm[rows],
-            goal_ids=self.goal_ids[goal_of[goal_of >= 0]],
             generation=self.generation,
             education=self.education[rows],
             cert_best=self.cert_best[rows],
@@ -103,7 +98,8 @@ def build_block(
     n_claims = len(workers.claim_text)
     rows = np.repeat(np.arange(n_w, dtype=np.int64), np.diff(workers.claim_offsets))
     with_goal = np.flatnonzero([bool(g) for g in workers.goal])
-    phrases = np.concatenate([workers.claim_text, workers.occupation, workers.goal[with_goal]])
+    # goals are matched against the programs themselves (FeatureBuilder.goals_), not here
+    phrases = np.concatenate([workers.claim_text, workers.occupation])
     store = space.store
     ids = resolve_phrases(vocab, phrases, space)  # store id of each phrase
     claim_ids = ids[:n_claims]
@@ -127,17 +123,14 @@ def build_block(
     column[at_occupation] = ids[n_claims : n_claims + n_w]
     weights = sp.csr_matrix((data, column, indptr), shape=(n_w, len(store)))
     unscaled = np.asarray(weights @ store.vectors)
-    goal_ids = ids[n_claims + n_w :]
     return WorkerBlock(
         columns=workers,
         skills=skills,
         has=has,
         unscaled=unscaled,
         goal_rows=with_goal,
-        goal=store.vectors[goal_ids],
         weights=weights,
         norm=np.linalg.norm(unscaled, axis=-1),
-        goal_ids=goal_ids,
         generation=store.generation,
         education=_EDUCATION_RANKS[workers.education],
         cert_best=_cert_best(workers, catalogue.trades),

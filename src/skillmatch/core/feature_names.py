@@ -7,13 +7,19 @@ semantic_fit
     (skills taught + title) in a centred, CJK-aware space (see ``skillmatch.text.semantic``),
     rescaled from [0, 0.7] to [0, 1].
 goal_fit
-    The same for the worker's stated goal (0 without a goal).
+    How clearly the worker's stated goal names the program (0 without a goal): the goal is
+    matched against each program's title, certificate trade, description and skills with the
+    vocabulary's lexical + embedding fusion, and the score is sharpened against the goal's
+    best match in the catalogue (see :mod:`skillmatch.core.goals`).
 prereq_coverage
     Share of the program's required skills the worker claims (1 when it requires none).
 skill_gain
-    What is left to learn: each skill taught counts ``1 - claimed level / 5`` (all of it when
-    the worker does not claim it), weighted by ``0.5 + 0.5 * d`` where ``d`` is the demand for
-    the skill in the worker's region along the chains; averaged over the skills taught.
+    Growth next to what the worker has: ``4 * left * (1 - left) * m``. ``left`` is the share
+    of the program still to learn (each skill taught counts ``1 - claimed level / 5``, all of
+    it when the worker does not claim it, weighted by ``0.5 + 0.5 * d`` with ``d`` the demand
+    for the skill in the worker's region along the chains), so the product is 1 when half of
+    it is new and 0 when all of it is known (nothing to learn) or all new (nothing to build
+    on); ``m`` is the mean of those weights over what it teaches (0.5 to 1; 1 without chains).
 chain_industrial, chain_supply, chain_innovation
     Program alignment with the chain nodes in demand in the worker's region, adjacent to the
     worker's employer (suppliers and customers), and at an emerging innovation stage.

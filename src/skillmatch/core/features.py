@@ -32,12 +32,13 @@ from skillmatch.core._planes import (
     rescale_cosine,
     uplift,
 )
-from skillmatch.core._types import FloatArray
+from skillmatch.core._types import BoolArray, FloatArray, IntArray
 from skillmatch.core.blocks import WorkerBlock, build_block
 from skillmatch.core.catalogue import Catalogue, build_catalogue
 from skillmatch.core.chains import ChainMap
 from skillmatch.core.columns import WorkerColumns
 from skillmatch.core.feature_names import EXCLUSION_CODES, FEATURE_NAMES, PairFeatures
+from skillmatch.core.goals import GoalIndex
 from skillmatch.core.space import semantic_space
 from skillmatch.schema import EDUCATION_RANK, Program, Worker
 from skillmatch.text import PHRASE_STORE_SIZE, Vocabulary
@@ -129,6 +130,8 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             programs, vocabulary, self.chains_, self.node_skills_, self.semantic_
         )
         self.prior_ = self._prior(self.catalogue_.program_ids)
+        self._goal_programs = list(programs)
+        self.__dict__.pop("_goals", None)
         self.tables_ = catalogue_tables(
             self.catalogue_, self.chains_, self.node_skills_, self.vocabulary_.n_skills
         )
@@ -141,6 +144,19 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         width = store.dim + (self.catalogue_.n_programs if cached else 0)
         store.capacity = max(1024, min(PHRASE_STORE_SIZE, PHRASE_MEMORY // (4 * width)))
         return self
+
+    @property
+    def goals_(self) -> GoalIndex:
+        """The :class:`~skillmatch.core.goals.GoalIndex` of the catalogue, built on first use.
+
+        Loading a bundle or ranking workers without goals never encodes the catalogue's
+        titles and descriptions.
+        """
+        check_is_fitted(self, "catalogue_")
+        index: GoalIndex | None = self.__dict__.get("_goals")
+        if index is None:
+            index = self._goals = GoalIndex(self._goal_programs, self.vocabulary_.encoder)
+        return index
 
     def region_view(self, column: int) -> CatalogueView:
         """The programs open to workers of one region, as a :class:`CatalogueView`.
@@ -259,8 +275,8 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             np.clip(planes[f[name]], 0.0, 1.0, out=planes[f[name]])
         return PairFeatures(planes.transpose(1, 2, 0), exclusions(block, cat, current))
 
-    def _cosines(self, block: WorkerBlock, view: CatalogueView) -> tuple[FloatArray, FloatArray]:
-        """Cosine of each profile and of each goal (rows of ``block.goal``) with the view.
+    def _cosines(self, block: WorkerBlock, view: CatalogueView) -> FloatArray:
+        """Cosine of each worker's profile with each program of the view.
 
         From the phrase cosines when the catalogue is small enough to keep them: a profile's
         cosine is the weighted sum of its phrases' over its norm, summed in the worker's own
@@ -273,25 +289,19 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             table = cache.table(store)
             total = np.asarray(block.weights @ table[: block.weights.shape[1]])[:, view.cols]
             norm = block.norm[:, None]
-            profile = np.divide(total, norm, out=np.zeros_like(total), where=norm > 0)
-            return profile, table[block.goal_ids][:, view.cols]
-        cat = view.catalogue
-
-        def cosine(rows: FloatArray) -> FloatArray:
-            product = dot(rows, cat.embedding)
-            return product if view.dot_cols is None else product[:, view.dot_cols]
-
-        return cosine(block.profile), cosine(block.goal)
+            return np.asarray(np.divide(total, norm, out=np.zeros_like(total), where=norm > 0))
+        product = dot(block.profile, view.catalogue.embedding)
+        return product if view.dot_cols is None else product[:, view.dot_cols]
 
     def _fit_planes(self, block: WorkerBlock, view: CatalogueView, planes: FloatArray) -> None:
         f = _PLANE
         cat = view.catalogue
-        profile, goals = self._cosines(block, view)
-        planes[f["semantic_fit"]] = rescale_cosine(profile)
+        planes[f["semantic_fit"]] = rescale_cosine(self._cosines(block, view))
         goal = planes[f["goal_fit"]]
         goal[:] = 0.0
         if len(block.goal_rows):
-            goal[block.goal_rows] = rescale_cosine(goals)
+            texts = block.columns.goal[block.goal_rows].tolist()
+            goal[block.goal_rows] = self.goals_.scores(texts)[:, view.cols]
         covered = dense(block.has @ cat.required.T)
         planes[f["prereq_coverage"]] = np.where(
             cat.n_required > 0, covered / np.maximum(cat.n_required, 1.0), 1.0
@@ -309,8 +319,28 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             ),
             shape=skills.shape,
         )
-        gain = tab.demand_taught[block.chain_region] - (claimed @ tab.taught_t).toarray()
-        planes[f["skill_gain"]] = gain / tab.taught_mass
+        mass = tab.demand_taught[block.chain_region]  # sum of taught level * demand weight
+        left = mass - (claimed @ tab.taught_t).toarray()
+        np.divide(left, np.maximum(mass, 1e-9), out=left)
+        np.clip(left, 0.0, 1.0, out=left)
+        # growth next to what the worker has: 0 when it is all new (nothing to build on) or
+        # all known (nothing to learn), highest when half of it is new; scaled by the mean
+        # regional demand weight of what it teaches (0.5 .. 1, 1 without chain data)
+        planes[f["skill_gain"]] = 4.0 * left * (1.0 - left) * (mass / tab.taught_mass)
+
+    def goal_named(self, block: WorkerBlock, index: IntArray) -> BoolArray:
+        """Whether each program in ``index`` is the one its worker's goal clearly names.
+
+        ``index`` holds catalogue columns, shape (B, k), -1 for none. Only such a program may
+        be said to match the worker's goal (see :class:`~skillmatch.core.goals.GoalIndex`).
+        """
+        check_is_fitted(self, "catalogue_")
+        named = np.full(block.n_workers, -1, dtype=np.int64)
+        if len(block.goal_rows):
+            goals = block.columns.goal[block.goal_rows].tolist()
+            named[block.goal_rows] = self.goals_.named(goals)
+        entry = self.goals_.entry_of[np.maximum(index, 0)]
+        return np.asarray((entry == named[:, None]) & (index >= 0) & (named[:, None] >= 0))
 
     def skill_demand(self, block: WorkerBlock) -> FloatArray:
         """Per-worker skill weights ``0.5 + 0.5 * regional chain demand``, shape (B, S).

@@ -89,7 +89,8 @@ def explanation(fb: FeatureBuilder, ranker: Ranker, worker: Worker, p: int) -> E
     excluded = int(feats.excluded[0, p])
     cat = fb.catalogue_
     has_required = np.array([cat.n_required[p] > 0])
-    codes = reason_codes(values[None, :], contrib[None, :], has_required)[0]
+    goal_named = fb.goal_named(block, np.array([[p]]))[0]
+    codes = reason_codes(values[None, :], contrib[None, :], has_required, goal_named)[0]
     demand = fb.skill_demand(block)[0]
     skills = PairSkills(block, 0, cat, p, demand)
     context = pair_context(fb, block, 0, p, demand, values)

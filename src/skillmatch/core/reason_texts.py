@@ -131,8 +131,8 @@ def _credit_transfer(c: ReasonContext) -> Texts:
 _LISTED: dict[str, tuple[str, int, str, str]] = {
     "prerequisites_met": ("required_met", 3, "You meet its skill prerequisites ({}).",
                           "你已具备报读所需的技能（{}）。"),
-    "skill_gain": ("gained", 3, "Teaches skills in demand in your region: {}.",
-                   "可学到本地区紧缺的技能：{}。"),
+    "skill_gain": ("gained", 3, "Builds on what you know and teaches new skills: {}.",
+                   "在你已有技能的基础上学习新技能：{}。"),
     "chain_industrial": ("nodes", 2, "Serves industries hiring in your region: {}.",
                          "对接本地区重点产业链岗位需求：{}。"),
     "chain_innovation": ("nodes", 2, "Prepares you for emerging technology in your region: {}.",
@@ -184,6 +184,10 @@ _FIXED: dict[str, Texts] = {
     "partner_sponsored": (
         "Sponsored by a partner in your employer's supply chain.",
         "由你所在企业的产业链合作伙伴资助。",
+    ),
+    "closest_match": (
+        "Among the programs closest to your profile; no single strong reason stands out.",
+        "在现有项目中与你的情况较为接近，但没有特别突出的理由。",
     ),
 }
 

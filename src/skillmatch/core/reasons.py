@@ -1,8 +1,13 @@
 """Reason codes and the plain-language sentences behind them (English and Chinese).
 
 A reason is emitted when its feature passes a threshold; reasons are ordered by the feature's
-contribution to the score, and when none passes, the largest contribution still gives one, so
-every recommendation carries at least one reason. Codes are computed vectorised (for batch
+contribution to the score. When none passes, the recommendation says only what is true of any
+recommendation, that it is among the closest matches (``closest_match``), so every
+recommendation carries at least one reason and none claims more than its features show.
+"Matches your goal" also needs the goal to name the program clearly (see
+:meth:`~skillmatch.core.features.FeatureBuilder.goal_named`). The thresholds of
+``goal_match`` and ``skills_match`` are calibrated on real taxonomies
+(``benchmarks/bench_ranking.py``). Codes are computed vectorised (for batch
 scoring); sentences are written only for the recommendations a worker actually sees.
 """
 
@@ -31,7 +36,7 @@ class Rule(NamedTuple):
 #: One rule per code; a reason fires when ``low <= value < high``.
 RULES: tuple[Rule, ...] = (
     Rule("skills_match", "semantic_fit", 0.5),
-    Rule("goal_match", "goal_fit", 0.45),
+    Rule("goal_match", "goal_fit", 0.3),
     Rule("prerequisites_met", "prereq_coverage", 0.999),
     Rule("skill_gain", "skill_gain", 0.5),
     Rule("chain_industrial", "chain_industrial", 0.3),
@@ -46,32 +51,39 @@ RULES: tuple[Rule, ...] = (
     Rule("employer_sponsored", "sponsorship", 0.99),
     Rule("partner_sponsored", "sponsorship", 0.2, 0.99),
     Rule("well_rated", "program_prior", 0.8),
+    # never fires on a threshold: the reason of a recommendation no other rule explains
+    Rule("closest_match", "semantic_fit", np.inf),
 )
 REASON_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
 _RULE_FEATURE = np.array([FEATURE_NAMES.index(r.feature) for r in RULES], dtype=np.int64)
 _RULE_LOW = np.array([r.low for r in RULES], dtype=np.float32)
 _RULE_HIGH = np.array([r.high for r in RULES], dtype=np.float32)
-#: The code used for a feature when no rule passes (first rule of that feature).
-_FALLBACK = np.array(
-    [next(i for i, r in enumerate(RULES) if r.feature == f) for f in FEATURE_NAMES],
-    dtype=np.int64,
-)
+_CLOSEST = REASON_CODES.index("closest_match")
+_GOAL = REASON_CODES.index("goal_match")
+_PREREQ = REASON_CODES.index("prerequisites_met")
 
 
 def reason_codes(
-    values: NDArray[np.float32], contributions: NDArray[np.float32], has_required: NDArray[np.bool_]
+    values: NDArray[np.float32],
+    contributions: NDArray[np.float32],
+    has_required: NDArray[np.bool_],
+    goal_named: NDArray[np.bool_],
 ) -> list[tuple[str, ...]]:
     """Reason codes of each row (shape (n, n_features)), best contribution first.
 
     ``has_required`` (shape (n,)) marks programs with skill prerequisites; without any,
-    ``prerequisites_met`` would be vacuous and is not emitted.
+    ``prerequisites_met`` would be vacuous and is not emitted. ``goal_named`` (shape (n,))
+    marks the programs the worker's goal clearly names; only they may match the goal.
     """
-    patterns, pattern_of = reason_patterns(values, contributions, has_required)
+    patterns, pattern_of = reason_patterns(values, contributions, has_required, goal_named)
     return [patterns[i] for i in pattern_of]
 
 
 def reason_patterns(
-    values: NDArray[np.float32], contributions: NDArray[np.float32], has_required: NDArray[np.bool_]
+    values: NDArray[np.float32],
+    contributions: NDArray[np.float32],
+    has_required: NDArray[np.bool_],
+    goal_named: NDArray[np.bool_],
 ) -> tuple[list[tuple[str, ...]], NDArray[np.int64]]:
     """:func:`reason_codes` as distinct code tuples and, per row, the index of its tuple.
 
@@ -83,11 +95,10 @@ def reason_patterns(
         return [], np.zeros(0, dtype=np.int64)
     rule_values = values[:, _RULE_FEATURE]
     fired = (rule_values >= _RULE_LOW) & (rule_values < _RULE_HIGH)
-    fired[:, REASON_CODES.index("prerequisites_met")] &= has_required
+    fired[:, _PREREQ] &= has_required
+    fired[:, _GOAL] &= goal_named
     rule_weight = contributions[:, _RULE_FEATURE]
-    fallback = _FALLBACK[np.argmax(contributions, axis=1)]
-    none = ~fired.any(axis=1)
-    fired[none, fallback[none]] = True
+    fired[~fired.any(axis=1), _CLOSEST] = True
     # rank fired rules by contribution (ties: rule order), best first: argmax picks the first
     # of equal maxima, so MAX_REASONS rounds of argmax give the stable order
     # A pattern is a number in base len(RULES) + 1 (digit j: 1 + the j-th rule, 0: none);

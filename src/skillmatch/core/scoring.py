@@ -140,6 +140,7 @@ def rank_block(
         values.reshape(-1, n_features),
         contributions.reshape(-1, n_features),
         has_required.ravel(),
+        fb.goal_named(block, index).ravel(),
     )
     return Ranked(block, TopK(index, score), values, contributions, patterns, pattern_of)
 

@@ -1,0 +1,199 @@
+"""Goal matching: a worker's stated goal against each program's own words.
+
+A goal names where the worker wants to go ("想考电子设备装接工证", "become a network
+administrator"). It is matched the way the skill vocabulary matches a phrase to a concept,
+with the same lexical + embedding fusion (see :mod:`skillmatch.text._fusion`), over an index
+with one entry per program: its title and certificate trade as names, and its description and
+skills taught as the description. On real taxonomies this finds the program a goal names far
+more often than the cosine of the goal with the program's skill vector (see
+``benchmarks/bench_ranking.py``).
+
+``goal_fit`` is the match score ``s`` of the pair, sharpened against the goal's best match in
+the whole catalogue: ``s * (s / s_max) ** sharpness``. The program a goal names keeps its
+score; a program that is merely related to it (a close second is rare, a distant one common)
+falls away, so a stated goal wins over skill similarity to other programs only when it
+clearly names a program. Computed over the whole catalogue, it is the same in every regional
+view, online and in batch. Each distinct goal is matched once and kept in a small LRU cache.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from skillmatch.core._types import FloatArray, IntArray
+from skillmatch.schema import Program
+from skillmatch.text import SkillVocabulary, TextEncoder
+
+__all__ = [
+    "DESCRIBE_LIMIT",
+    "GOAL_CACHE_BYTES",
+    "GOAL_MARGIN",
+    "GOAL_SHARPNESS",
+    "GoalIndex",
+    "program_table",
+]
+
+#: Memory bound of the cache of goal score rows (float32, one row per distinct goal).
+GOAL_CACHE_BYTES = 16 * 2**20
+#: Exponent of the sharpening against the best match (tuned on the dev half of
+#: ``benchmarks/bench_ranking.py``).
+GOAL_SHARPNESS = 4.0
+#: A goal *names* its best match only when the second best scores at most this share of it;
+#: only then may a recommendation say "Matches your goal" (calibrated on the dev half of
+#: ``benchmarks/bench_ranking.py`` for precision >= 0.9).
+GOAL_MARGIN = 0.8
+#: Largest catalogue (distinct titles) whose descriptions are matched by default.
+DESCRIBE_LIMIT = 2000
+
+
+def program_table(
+    programs: Sequence[Program], *, describe: bool = True
+) -> tuple[pd.DataFrame, IntArray]:
+    """The index entries of a catalogue and the entry of each program.
+
+    Programs with the same title and certificate trade (the same course offered by several
+    providers or in several regions) share one entry, named by both; its description is the
+    first such program's description and skills taught (none when ``describe`` is false).
+
+    Examples
+    --------
+    >>> from skillmatch.sim import make_world
+    >>> table, entry_of = program_table(make_world(seed=0).programs)
+    >>> list(table.columns)
+    ['skill_id', 'name', 'aliases', 'description']
+    >>> len(table) <= len(entry_of) == 320
+    True
+    """
+    rows: list[dict[str, object]] = []
+    position: dict[tuple[str, str], int] = {}
+    entry_of = np.empty(len(programs), dtype=np.int64)
+    for i, p in enumerate(programs):
+        key = (p.title, p.certificate_trade or "")
+        if key not in position:
+            position[key] = len(rows)
+            skills = "; ".join(s.text for s in p.skills_taught)
+            rows.append(
+                {
+                    "skill_id": f"entry-{len(rows)}",
+                    "name": p.title,
+                    "aliases": [p.certificate_trade] if p.certificate_trade else [],
+                    "description": f"{p.description} {skills}".strip() if describe else "",
+                }
+            )
+        entry_of[i] = position[key]
+    table = pd.DataFrame(rows, columns=["skill_id", "name", "aliases", "description"])
+    return table, entry_of
+
+
+class GoalIndex:
+    """Scores a stated goal against every program of a catalogue.
+
+    Parameters
+    ----------
+    programs : sequence of Program
+        The catalogue, in the order of the score columns.
+    encoder : TextEncoder
+        The encoder of the recommender's vocabulary.
+    sharpness : float, default=GOAL_SHARPNESS
+        Exponent of the sharpening against the goal's best match (0: raw match scores).
+    describe : bool, default=None
+        Match descriptions and skills too, not only titles and trades. By default, for
+        catalogues of at most :data:`DESCRIBE_LIMIT` distinct titles (encoding every
+        description of a larger one takes minutes).
+    cache_bytes : int, default=GOAL_CACHE_BYTES
+        Memory bound of the cache of score rows.
+
+    Attributes
+    ----------
+    entry_of : ndarray of shape (n_programs,)
+        The index entry of each program (programs with one title and trade share one).
+
+    Examples
+    --------
+    >>> from skillmatch.sim import make_world
+    >>> from skillmatch.text import Encoder
+    >>> world = make_world(seed=0)
+    >>> index = GoalIndex(world.programs, Encoder("use-multilingual-v3"))
+    >>> goal = "想考" + world.programs[0].title
+    >>> int(index.scores([goal])[0].argmax())
+    0
+    """
+
+    def __init__(
+        self,
+        programs: Sequence[Program],
+        encoder: TextEncoder,
+        *,
+        sharpness: float = GOAL_SHARPNESS,
+        describe: bool | None = None,
+        cache_bytes: int = GOAL_CACHE_BYTES,
+    ) -> None:
+        if not np.isfinite(sharpness) or sharpness < 0:
+            raise ValueError(f"sharpness must be finite and >= 0, got sharpness={sharpness!r}")
+        self.sharpness = float(sharpness)
+        self.program_ids = [p.program_id for p in programs]
+        if describe is None:
+            describe = len({(p.title, p.certificate_trade) for p in programs}) <= DESCRIBE_LIMIT
+        self.describe = describe
+        table, self.entry_of = program_table(programs, describe=describe)
+        self.vocabulary = SkillVocabulary.from_frame(table, encoder=encoder)
+        self.capacity = max(1, cache_bytes // (4 * max(1, len(self.program_ids))))
+        self._cache: OrderedDict[str, tuple[FloatArray, int]] = OrderedDict()
+
+    @property
+    def n_programs(self) -> int:
+        return len(self.program_ids)
+
+    def _rows(self, goals: Sequence[str]) -> list[tuple[FloatArray, int]]:
+        new = [g for g in dict.fromkeys(goals) if g not in self._cache]
+        if new:
+            for goal, entries in zip(new, self.vocabulary.scores(new), strict=True):
+                self._cache[goal] = self._row(entries)
+        rows = []
+        for goal in goals:
+            rows.append(self._cache[goal])
+            self._cache.move_to_end(goal)
+        while len(self._cache) > self.capacity:
+            self._cache.popitem(last=False)
+        return rows
+
+    def _row(self, entries: FloatArray) -> tuple[FloatArray, int]:
+        """Program scores (sharpened over entries) and the entry the goal names, else -1."""
+        raw = entries.astype(np.float64)
+        order = np.argsort(-raw, kind="stable")[:2]
+        best = raw[order[0]] if len(order) else 0.0
+        second = raw[order[1]] if len(order) > 1 else 0.0
+        sharp = raw * (raw / best) ** self.sharpness if best > 0 else raw
+        named = int(order[0]) if best > 0 and second <= GOAL_MARGIN * best else -1
+        return sharp[self.entry_of].astype(np.float32), named
+
+    def scores(self, goals: Sequence[str]) -> FloatArray:
+        """``goal_fit`` of each goal (rows) with each program (columns), in [0, 1]."""
+        out = np.zeros((len(goals), self.n_programs), dtype=np.float32)
+        for i, (row, _) in enumerate(self._rows(goals)):
+            out[i] = row
+        return out
+
+    def named(self, goals: Sequence[str]) -> IntArray:
+        """The entry each goal clearly names (see :data:`GOAL_MARGIN`), else -1.
+
+        A program is named by a goal when ``entry_of[program]`` equals it.
+
+        Examples
+        --------
+        >>> from skillmatch.sim import make_world
+        >>> from skillmatch.text import Encoder
+        >>> world = make_world(seed=0)
+        >>> index = GoalIndex(world.programs, Encoder("use-multilingual-v3"))
+        >>> named = index.named(["想考" + world.programs[0].title, "做蛋糕"])
+        >>> [int(named[0]) == int(index.entry_of[0]), int(named[1])]
+        [True, -1]
+        """
+        return np.array([named for _, named in self._rows(goals)], dtype=np.int64)
+
+    def __repr__(self) -> str:
+        return f"GoalIndex(n_programs={self.n_programs}, describe={self.describe})"
