@@ -16,7 +16,7 @@ import pytest
 from skillmatch.core import log_workers
 from skillmatch.core.features import FEATURE_NAMES
 from skillmatch.core.frames import models_to_frame
-from skillmatch.core.rank import LearnedRanker
+from skillmatch.core.rank import LearnedRanker, LinearRanker
 from skillmatch.core.recommend import Recommender
 from skillmatch.errors import SchemaError, UnknownIdError
 from skillmatch.evaluate import split_by_worker
@@ -58,8 +58,10 @@ def log(tiny_rec: Recommender) -> pd.DataFrame:
         for i in range(160)
     ]
     feats = tiny_rec.features_.transform(workers)
-    scores = tiny_rec.ranker_.predict(feats.values)
-    scores = scores / scores.max()  # utility on a fixed scale, whatever the default weights
+    # a fixed utility (not the default weights, which may change): skills first, then the goal
+    truth = LinearRanker(weights={"semantic_fit": 3.0, "goal_fit": 2.0, "skill_gain": 0.6})
+    scores = truth.fit().predict(feats.values)
+    scores = scores / scores.max()
     rows = []
     for w, worker in enumerate(workers):
         shown = np.flatnonzero(feats.eligible[w])
@@ -226,3 +228,4 @@ def test_cli_train_and_evaluate(tiny_rec: Recommender, log: pd.DataFrame, tmp_pa
         timeout=600,
     )
     assert bad.returncode == 1 and "is not a skillmatch bundle" in bad.stderr
+
