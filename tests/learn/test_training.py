@@ -228,4 +228,3 @@ def test_cli_train_and_evaluate(tiny_rec: Recommender, log: pd.DataFrame, tmp_pa
         timeout=600,
     )
     assert bad.returncode == 1 and "is not a skillmatch bundle" in bad.stderr
-

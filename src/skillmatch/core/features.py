@@ -350,28 +350,41 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "tables_")
         return np.asarray(self.tables_.demand[block.chain_region], dtype=np.float32)
 
-    def _sponsorship(self, block: WorkerBlock, cat: Catalogue) -> FloatArray:
-        out = np.zeros((block.n_workers, cat.n_programs), dtype=np.float32)
+    def _sponsorship(
+        self, block: WorkerBlock, cat: Catalogue, cols: IntArray | None = None
+    ) -> FloatArray:
+        """Sponsorship of each worker with the programs at ``cols`` (all by default)."""
+        cols = np.arange(cat.n_programs) if cols is None else cols
+        out = np.zeros((block.n_workers, len(cols)), dtype=np.float32)
         has_emp = block.employer >= 0
-        is_node = cat.sponsor_node >= 0
+        nodes = cat.sponsor_node[cols]
+        is_node = nodes >= 0
         if has_emp.any() and is_node.any():
             adjacency = self.chains_.adjacency[block.employer[has_emp]]
-            out[np.ix_(has_emp, is_node)] = adjacency[:, cat.sponsor_node[is_node]]
-        others = [j for j, s in enumerate(cat.sponsor_name) if s is not None and not is_node[j]]
-        for j in others:  # sponsors named by employer id rather than chain node: exact match
-            out[:, j] = block.columns.employer_node == cat.sponsor_name[j]
+            out[np.ix_(has_emp, is_node)] = adjacency[:, nodes[is_node]]
+        for k, j in enumerate(cols.tolist()):
+            name = cat.sponsor_name[j]
+            if name is not None and not is_node[k]:  # named by employer id: exact match
+                out[:, k] = block.columns.employer_node == name
         return out
 
     def _affordability(
-        self, block: WorkerBlock, cat: Catalogue, sponsorship: FloatArray
+        self,
+        block: WorkerBlock,
+        cat: Catalogue,
+        sponsorship: FloatArray,
+        cols: IntArray | None = None,
     ) -> FloatArray:
+        cost = cat.cost if cols is None else cat.cost[cols]
+        eligible = cat.aid_eligible if cols is None else cat.aid_eligible[cols]
         aid_ok = block.education <= EDUCATION_RANK[self.aid_max_education]
-        aid = np.outer(aid_ok, cat.aid_eligible).astype(np.float32) * self.aid_share
-        net = cat.cost * (1.0 - aid) * (1.0 - self.sponsor_share * sponsorship)
+        aid = np.outer(aid_ok, eligible).astype(np.float32) * self.aid_share
+        net = cost * (1.0 - aid) * (1.0 - self.sponsor_share * sponsorship)
         return np.asarray(self.cost_scale / (self.cost_scale + net), dtype=np.float32)
 
     def net_cost(self, block: WorkerBlock, program_index: int) -> FloatArray:
         """Fee in CNY each worker of ``block`` pays for one program, after aid and sponsors."""
         cat = self.catalogue_
-        aff = self._affordability(block, cat, self._sponsorship(block, cat))[:, program_index]
+        one = np.array([program_index], dtype=np.int64)
+        aff = self._affordability(block, cat, self._sponsorship(block, cat, one), one)[:, 0]
         return np.asarray(self.cost_scale / aff - self.cost_scale, dtype=np.float32)
