@@ -444,3 +444,35 @@ def test_schemathesis_no_5xx_and_conforming_responses(case: Any, fuzzed_app: Any
             response_schema_conformance,
         ],
     )
+
+
+def test_a_pinned_bundle_is_served_and_any_other_is_refused(
+    tiny_rec: Recommender, tmp_path: Path
+) -> None:
+    from skillmatch.errors import ModelFormatError
+
+    bundle = tmp_path / "bundle"
+    tiny_rec.save(bundle)
+    digest = Recommender.load(bundle).fingerprint()
+    with pytest.raises(ModelFormatError, match="sha256"):
+        create_app(bundle=bundle, bundle_sha256="0" * 64)
+    client = TestClient(create_app(bundle=bundle, bundle_sha256=digest, api_key="k"))
+    assert client.get("/readyz").status_code == 200
+    # the bundle is swapped for another (a re-saved one with a different model card): a
+    # reload must refuse it and keep serving the pinned model
+    tiny_rec.save(bundle, model_card="# another model\n")
+    answer = client.post("/v1/admin/reload", headers={"X-API-Key": "k"})
+    assert answer.status_code >= 400
+    assert client.get("/readyz").status_code == 200
+    with pytest.raises(ValueError, match="give bundle, not loader"):
+        create_app(loader=lambda: tiny_rec, bundle_sha256=digest)
+
+
+def test_serve_refuses_a_malformed_pin() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "skillmatch.cli", "serve", "--bundle-sha256", "abc"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "expected 64 hexadecimal digits, got 'abc'" in out.stderr

@@ -31,7 +31,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from skillmatch.cli._common import positive_int
+from skillmatch.cli._common import bundle_key_from_env, positive_int, sha256_hex
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -67,6 +67,14 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="model bundle directory (default: the default model)",
+    )
+    p.add_argument(
+        "--bundle-sha256",
+        type=sha256_hex,
+        default=None,
+        metavar="HEX",
+        help="serve only a bundle whose manifest has this sha256, at start and on every "
+        "reload; with $SKILLMATCH_BUNDLE_KEY set, the bundle must also be signed with it",
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     p.add_argument("--port", type=_port, default=8000, help="TCP port (8000)")
@@ -148,6 +156,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "bundle": None if args.bundle is None else str(args.bundle),
         "max_batch": args.max_batch,
+        "bundle_sha256": args.bundle_sha256,
     }
 
 
@@ -170,7 +179,9 @@ def _serve(args: argparse.Namespace) -> int:
             f"skillmatch serve: loading the model on http://{args.host}:{args.port} ...",
             file=sys.stderr,
         )
-        app = create_app(api_key=api_key, limits=limits, **_options(args))
+        app = create_app(
+            api_key=api_key, limits=limits, bundle_key=bundle_key_from_env(), **_options(args)
+        )
         return run_server(
             app,
             host=args.host,
@@ -233,7 +244,12 @@ def app_from_environment() -> FastAPI:
     _configure_logging(options.pop("log_level", "info"))
     _limit_torch_threads(options.pop("threads", 1))
     limits = ServerLimits(**options.pop("limits", {}))
-    return create_app(api_key=os.environ.get(_API_KEY_ENV) or None, limits=limits, **options)
+    return create_app(
+        api_key=os.environ.get(_API_KEY_ENV) or None,
+        limits=limits,
+        bundle_key=bundle_key_from_env(),
+        **options,
+    )
 
 
 def _limit_torch_threads(n: int) -> None:

@@ -112,6 +112,8 @@ def create_app(
     max_body_bytes: int | None = None,
     limits: ServerLimits | None = None,
     generation_file: str | Path | None = None,
+    bundle_sha256: str | None = None,
+    bundle_key: bytes | str | None = None,
 ) -> FastAPI:
     """Build the HTTP app over a recommender.
 
@@ -139,6 +141,11 @@ def create_app(
     generation_file : str or Path, optional
         Shared by the worker processes of one server: a reload in one worker reaches all
         (see :mod:`skillmatch.service.generation`). ``skillmatch serve --workers N`` sets it.
+    bundle_sha256 : str, optional
+        Pins what ``bundle`` may hold: its manifest's sha256 (``Recommender.fingerprint()``).
+        A bundle with another digest is refused at start and on every reload.
+    bundle_key : bytes or str, optional
+        HMAC key the bundle's manifest must be signed with (``Recommender.save(hmac_key=...)``).
 
     Returns
     -------
@@ -161,10 +168,12 @@ def create_app(
     if max_body_bytes is not None:
         limits = replace(limits, max_body_bytes=max_body_bytes)
     _check_options(bundle, loader, api_key, max_batch, limits)
+    if loader is not None and (bundle_sha256 is not None or bundle_key is not None):
+        raise ValueError("bundle_sha256 and bundle_key pin a bundle: give bundle, not loader")
     if loader is None and (recommender is None or bundle is not None):
 
         def loader() -> Recommender:
-            return load_recommender(bundle)
+            return load_recommender(bundle, expected_sha256=bundle_sha256, hmac_key=bundle_key)
 
     shared = None if generation_file is None else SharedGeneration(generation_file)
     generation = 0 if shared is None else shared.read()  # read before loading

@@ -26,15 +26,22 @@ if TYPE_CHECKING:
 __all__ = ["ModelSlot", "ReloadInProgressError", "ServiceState", "load_recommender"]
 
 
-def load_recommender(bundle: str | Path | None) -> Recommender:
+def load_recommender(
+    bundle: str | Path | None,
+    *,
+    expected_sha256: str | None = None,
+    hmac_key: bytes | str | None = None,
+) -> Recommender:
     """The recommender the service serves when none is passed in.
 
     ``bundle=None`` means the default bundle shipped in ``models/default``. The bundle is
-    verified (versions and the sha256 of every file) before anything in it is used.
+    verified (versions and the sha256 of every file) before anything in it is used; with
+    ``expected_sha256`` its manifest must have that digest, and with ``hmac_key`` it must be
+    signed with that key (see :meth:`skillmatch.core.Recommender.load`).
     """
     from skillmatch.core import Recommender
 
-    return Recommender.load(bundle)
+    return Recommender.load(bundle, expected_sha256=expected_sha256, hmac_key=hmac_key)
 
 
 class ReloadInProgressError(RuntimeError):
