@@ -3,16 +3,17 @@
 A goal names where the worker wants to go ("想考电子设备装接工证", "become a network
 administrator"). It is matched the way the skill vocabulary matches a phrase to a concept,
 with the same lexical + embedding fusion (see :mod:`skillmatch.text._fusion`), over an index
-with one entry per program: its title and certificate trade as names, and its description and
-skills taught as the description. On real taxonomies this finds the program a goal names far
+with one entry per distinct title and certificate trade (a course offered by several providers
+is one entry): those as names, and the program's description and skills taught as the
+description. On real taxonomies this finds the program a goal names far
 more often than the cosine of the goal with the program's skill vector (see
 ``benchmarks/bench_ranking.py``).
 
 ``goal_fit`` is the match score ``s`` of the pair, sharpened against the goal's best match in
 the whole catalogue: ``s * (s / s_max) ** sharpness``. The program a goal names keeps its
-score; a program that is merely related to it (a close second is rare, a distant one common)
-falls away, so a stated goal wins over skill similarity to other programs only when it
-clearly names a program. Computed over the whole catalogue, it is the same in every regional
+score; programs that are merely related to the goal fall away (at half the best score, a
+program keeps 1/32 of it), so a stated goal outweighs skill similarity only for the program
+it clearly names. Computed over the whole catalogue, it is the same in every regional
 view, online and in batch. Each distinct goal is matched once and kept in a small LRU cache.
 """
 
