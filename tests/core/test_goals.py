@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,17 @@ def test_the_demo_worker_is_not_told_another_trade_matches_the_goal() -> None:
         if "goal_match" in {x.code for x in r.reasons}:
             trade = programs[r.program_id].certificate_trade or programs[r.program_id].title
             assert "electronic" in trade.lower() or "电子设备装接" in trade, trade
+
+
+def test_a_saved_bundle_builds_its_goal_index_without_encoding(
+    use_encoder: Encoder, tmp_path: Path
+) -> None:
+    # every process that loads a bundle (service workers, batch jobs) would otherwise encode
+    # the catalogue's titles and descriptions again at its first goal
+    Recommender.from_catalog(tiny_programs(), encoder=use_encoder).save(tmp_path / "b")
+    loaded = Recommender.load(tmp_path / "b")
+    encoder = loaded.features_.vocabulary_.encoder
+    before = encoder.n_encoded
+    goal = "我想在仓库开叉车，先考叉车证"  # a text no other test encodes
+    assert loaded.features_.goals_.named([goal])[0] == loaded.features_.goals_.entry_of[5]
+    assert encoder.n_encoded == before + 1  # the goal itself, nothing of the catalogue

@@ -210,6 +210,7 @@ class Recommender:
         the manifest is signed (``manifest.hmac``) and ``load(path, hmac_key=...)`` checks it.
         """
         fb = self.fitted_features()
+        fb.goals_  # noqa: B018 - builds the goal index, so its texts go into the saved cache
         parts = BundleParts(self.programs, fb.chains_, fb.vocabulary_, fb, self.ranker_)
         self.bundle_hash_ = write_bundle(
             parts, path, metrics=metrics, model_card=model_card, hmac_key=hmac_key
