@@ -37,11 +37,11 @@ def test_batch_score_population(tmp_path: Path) -> None:
     assert (tmp_path / "run" / "scores" / "quarantine.parquet").exists()
 
 
-
 def test_allocate_seats(tmp_path: Path) -> None:
     out = run("allocate_seats.py", "--workers", "2000", "--out", str(tmp_path / "run"))
     assert "500 of 500 seats funded" in out and "constraint violations: []" in out
     assert (tmp_path / "run" / "alloc" / "report.md").exists()
+
 
 @pytest.mark.slow
 def test_retrain_ranker() -> None:
