@@ -10,6 +10,7 @@ import pytest
 from skillmatch import Recommender
 from skillmatch.core.goals import GoalIndex, program_table
 from skillmatch.text import Encoder
+from skillmatch.text._lru import ENTRY_OVERHEAD
 from tests.conftest import make_worker, tiny_programs
 
 
@@ -47,10 +48,11 @@ def test_sharpening_keeps_the_best_match_and_lowers_the_rest(use_encoder: Encode
 
 def test_the_cache_is_bounded_and_answers_equal(use_encoder: Encoder) -> None:
     programs = tiny_programs()
-    index = GoalIndex(programs, use_encoder, cache_bytes=4 * len(programs) * 2)
-    assert index.capacity == 2
+    budget = 2 * (4 * len(programs) + 8 + ENTRY_OVERHEAD + 100)  # two short goals
+    index = GoalIndex(programs, use_encoder, cache_bytes=budget)
     first = index.scores(["叉车", "焊工", "机器人"])
     assert len(index._cache) == 2
+    assert index.cache_nbytes <= budget
     np.testing.assert_array_equal(index.scores(["叉车", "焊工", "机器人"]), first)
 
 

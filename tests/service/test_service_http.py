@@ -17,7 +17,6 @@ pytest.importorskip("uvicorn")
 import httpx  # noqa: E402
 import schemathesis  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
-from schemathesis.checks import not_a_server_error, response_schema_conformance  # noqa: E402
 
 from tests.conftest import make_worker  # noqa: E402
 from tests.service.live import ROOT, Server  # noqa: E402
@@ -142,12 +141,7 @@ schema = schemathesis.openapi.from_dict(json.loads((ROOT / "openapi.json").read_
 def test_schemathesis_live(case: Any, server: Server) -> None:
     if case.path == "/v1/admin/reload":
         pytest.skip("reloads are covered above; fuzzing them only rebuilds the model")
-    case.call_and_validate(
-        base_url=server.url,
-        headers=AUTH,
-        timeout=30,
-        checks=[not_a_server_error, response_schema_conformance],
-    )
+    case.call_and_validate(base_url=server.url, headers=AUTH, timeout=30)  # every check
 
 
 def test_graceful_shutdown_and_clean_logs(server: Server) -> None:

@@ -107,7 +107,9 @@ class ChunkTexts:
                     self.encoder.encode(missing)  # loads the model here, once per run
                 self._encoded.update(missing)
         extra = sorted(texts & self._encoded)
-        return (extra, self.encoder.cache.get(extra)) if extra else None
+        # encode, not cache.get: the cache keeps recent texts within a budget, and a text
+        # this run embedded long ago may have been evicted (it is encoded again)
+        return (extra, self.encoder.encode(extra)) if extra else None
 
 
 def _load_quietly(encoder: Encoder) -> None:

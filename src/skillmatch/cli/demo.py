@@ -11,7 +11,13 @@ from typing import Any
 from skillmatch.cli._common import positive_int
 from skillmatch.schema import Program, Recommendation, Worker
 
-__all__ = ["CHINESE_WORKERS", "register"]
+__all__ = ["CHINESE_WORKERS", "PAGE_HINT", "register"]
+
+#: The last lines of `skillmatch demo`: how to try the same ranking in the browser.
+PAGE_HINT = (
+    'Try it in a browser: run `skillmatch serve` (pip install "skillmatch[service]"),\n'
+    "then open http://127.0.0.1:8000/ for the course-finder page (Chinese, with English)."
+)
 
 #: Two workers who write only Chinese, as most of the people served do; `skillmatch demo`
 #: ranks programs for them after the simulated workers.
@@ -87,6 +93,8 @@ def _demo(args: argparse.Namespace) -> int:
         return 0
     for worker, recs in zip(workers, results, strict=True):
         print(_worker_table(worker, recs, {p.program_id: p for p in rec.programs}))
+    print("=" * 100)
+    print(PAGE_HINT)
     return 0
 
 

@@ -6,7 +6,8 @@ command line is the only place that reads it, the library takes it as an argumen
 Limits (``--header-timeout``, ``--body-timeout``, ``--keep-alive-timeout``,
 ``--limit-concurrency``, ``--max-connections``, ``--backlog``, ``--max-body-bytes``,
 ``--max-inflight-body-bytes``) default to the values of
-:class:`~skillmatch.service.limits.ServerLimits` and apply to each worker process.
+:class:`~skillmatch.service.limits.ServerLimits` and apply to each worker process, as does
+``--phrase-cache-mb`` (the budget of the caches of request phrases, 256 MiB).
 
 Signals: SIGTERM/SIGINT stop accepting connections, finish the requests in flight (up to
 ``--graceful-timeout`` seconds) and exit 0. SIGHUP reloads the model without dropping
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skillmatch.cli._common import bundle_key_from_env, positive_int, sha256_hex
+from skillmatch.core import PHRASE_CACHE_BYTES
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -91,7 +93,19 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help=f"require this X-API-Key on /v1 requests (default: ${_API_KEY_ENV})",
     )
     p.add_argument("--max-batch", type=positive_int, default=100, help="workers per batch (100)")
+    p.add_argument(
+        "--no-page",
+        action="store_true",
+        help="do not serve the course-finder page at / (the API only)",
+    )
     _add_limits(p)
+    p.add_argument(
+        "--phrase-cache-mb",
+        type=positive_int,
+        default=PHRASE_CACHE_BYTES >> 20,
+        help="MiB for the caches of request phrases, least recently used evicted "
+        f"({PHRASE_CACHE_BYTES >> 20})",
+    )
     p.add_argument(
         "--graceful-timeout",
         type=positive_int,
@@ -157,6 +171,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "bundle": None if args.bundle is None else str(args.bundle),
         "max_batch": args.max_batch,
         "bundle_sha256": args.bundle_sha256,
+        "page": not args.no_page,
+        "phrase_cache_bytes": args.phrase_cache_mb << 20,
     }
 
 
@@ -182,6 +198,11 @@ def _serve(args: argparse.Namespace) -> int:
         app = create_app(
             api_key=api_key, limits=limits, bundle_key=bundle_key_from_env(), **_options(args)
         )
+        if not args.no_page:
+            print(
+                f"skillmatch serve: the course-finder page is at http://{args.host}:{args.port}/",
+                file=sys.stderr,
+            )
         return run_server(
             app,
             host=args.host,

@@ -51,12 +51,13 @@ from skillmatch.core.rank import (
     LinearRanker,
     Ranker,
 )
-from skillmatch.core.recommend import Recommender, score_frame
+from skillmatch.core.recommend import PHRASE_CACHE_BYTES, Recommender, score_frame
 from skillmatch.core.scoring import SCORE_COLUMNS, ScoredArrays, Scorer
 from skillmatch.core.topk import TopK, check_k, top_k
 
 __all__ = [
     "BUNDLE_FORMAT",
+    "PHRASE_CACHE_BYTES",
     "CATALOGUE_METADATA_KEY",
     "DEFAULT_WEIGHTS",
     "ERROR_COLUMNS",

@@ -97,14 +97,25 @@ class PhraseCosines:
         self.n = 0
         self.rows = np.zeros((0, embedding.shape[0]), dtype=np.float32)
 
+    def trim(self, capacity: int) -> None:
+        """Give back rows allocated beyond ``capacity`` phrases (after the store shrank)."""
+        if len(self.rows) > capacity:
+            self.n = min(self.n, capacity)
+            self.rows = self.rows[:capacity].copy()
+
     def table(self, store: PhraseStore) -> FloatArray:
         """Rows for every phrase now in ``store`` (a view, valid until it grows)."""
-        if store.generation != self.generation:  # the store was cleared: ids start again
+        if store.generation == self.generation + 1:  # an eviction renumbered the phrases
+            n_kept = int(np.searchsorted(store.kept, self.n))  # kept ids computed before
+            self.rows[:n_kept] = self.rows[store.kept[:n_kept]]
+            self.generation, self.n = store.generation, n_kept
+        elif store.generation != self.generation:
             self.generation, self.n = store.generation, 0
         n = len(store)
         if n > self.n:
             if n > len(self.rows):
-                grown = np.zeros((max(n, 2 * len(self.rows), 1024), self.rows.shape[1]), np.float32)
+                size = max(n, min(max(2 * len(self.rows), 1024), store.capacity))
+                grown = np.zeros((size, self.rows.shape[1]), np.float32)
                 grown[: self.n] = self.rows[: self.n]
                 self.rows = grown
             self.rows[self.n : n] = dot(store.vectors[self.n : n], self.embedding)

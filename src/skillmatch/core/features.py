@@ -38,7 +38,7 @@ from skillmatch.core.catalogue import Catalogue, build_catalogue
 from skillmatch.core.chains import ChainMap
 from skillmatch.core.columns import WorkerColumns
 from skillmatch.core.feature_names import EXCLUSION_CODES, FEATURE_NAMES, PairFeatures
-from skillmatch.core.goals import GoalIndex
+from skillmatch.core.goals import GOAL_CACHE_BYTES, GoalIndex
 from skillmatch.core.space import semantic_space
 from skillmatch.schema import EDUCATION_RANK, Program, Worker
 from skillmatch.text import PHRASE_STORE_SIZE, Vocabulary
@@ -139,11 +139,38 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         self._views: dict[int, CatalogueView] = {}
         cached = self.catalogue_.n_programs <= COSINE_CACHE_PROGRAMS
         self._phrase_cosines = PhraseCosines(self.catalogue_.embedding) if cached else None
-        # the store and the cosines of its phrases share one memory bound (float32 rows)
-        store = self.semantic_.store
-        width = store.dim + (self.catalogue_.n_programs if cached else 0)
-        store.capacity = max(1024, min(PHRASE_STORE_SIZE, PHRASE_MEMORY // (4 * width)))
+        self.set_phrase_budget(PHRASE_MEMORY)
         return self
+
+    def set_phrase_budget(self, max_bytes: int, *, goal_bytes: int = GOAL_CACHE_BYTES) -> None:
+        """Bound the phrase store and the cosines of its phrases together to ``max_bytes``,
+        and the goal index's cache of score rows to ``goal_bytes``.
+
+        Phrases beyond it are evicted, least recently used first (see
+        :class:`~skillmatch.text.PhraseStore`); a phrase seen again is resolved again.
+        """
+        check_is_fitted(self, "catalogue_")
+        store = self.semantic_.store
+        cosines = 4 * self.catalogue_.n_programs if self._phrase_cosines is not None else 0
+        store.set_budget(max_bytes, row_bytes=cosines)
+        store.capacity = min(store.capacity, PHRASE_STORE_SIZE)
+        if self._phrase_cosines is not None:
+            self._phrase_cosines.trim(store.capacity)
+        self._goal_bytes = goal_bytes
+        index: GoalIndex | None = self.__dict__.get("_goals")
+        if index is not None:
+            index.set_cache_budget(goal_bytes)
+
+    def phrase_store_nbytes(self) -> int:
+        """Bytes held by the phrase store and the cosines of its phrases."""
+        check_is_fitted(self, "catalogue_")
+        cosines = self._phrase_cosines
+        return self.semantic_.store.nbytes + (0 if cosines is None else cosines.rows.nbytes)
+
+    def goal_cache_nbytes(self) -> int:
+        """Bytes held by the goal index's cache of score rows (0 before it is built)."""
+        index: GoalIndex | None = self.__dict__.get("_goals")
+        return 0 if index is None else index.cache_nbytes
 
     @property
     def goals_(self) -> GoalIndex:
@@ -155,7 +182,11 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "catalogue_")
         index: GoalIndex | None = self.__dict__.get("_goals")
         if index is None:
-            index = self._goals = GoalIndex(self._goal_programs, self.vocabulary_.encoder)
+            index = self._goals = GoalIndex(
+                self._goal_programs,
+                self.vocabulary_.encoder,
+                cache_bytes=self.__dict__.get("_goal_bytes", GOAL_CACHE_BYTES),
+            )
         return index
 
     def region_view(self, column: int) -> CatalogueView:

@@ -19,7 +19,6 @@ view, online and in batch. Each distinct goal is matched once and kept in a smal
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,7 +26,7 @@ import pandas as pd
 
 from skillmatch.core._types import FloatArray, IntArray
 from skillmatch.schema import Program
-from skillmatch.text import SkillVocabulary, TextEncoder
+from skillmatch.text import ByteLRU, SkillVocabulary, TextEncoder, pinned
 
 __all__ = [
     "DESCRIBE_LIMIT",
@@ -40,6 +39,14 @@ __all__ = [
 
 #: Memory bound of the cache of goal score rows (float32, one row per distinct goal).
 GOAL_CACHE_BYTES = 16 * 2**20
+
+GoalRow = tuple[FloatArray, int]
+
+
+def _row_bytes(row: GoalRow) -> int:
+    return int(row[0].nbytes) + 8
+
+
 #: Exponent of the sharpening against the best match (tuned on the dev half of
 #: ``benchmarks/bench_ranking.py``).
 GOAL_SHARPNESS = 4.0
@@ -106,7 +113,8 @@ class GoalIndex:
         catalogues of at most :data:`DESCRIBE_LIMIT` distinct titles (encoding every
         description of a larger one takes minutes).
     cache_bytes : int, default=GOAL_CACHE_BYTES
-        Memory bound of the cache of score rows.
+        Memory bound of the cache of score rows (least recently used goals evicted; see
+        :meth:`set_cache_budget`).
 
     Attributes
     ----------
@@ -141,26 +149,34 @@ class GoalIndex:
             describe = len({(p.title, p.certificate_trade) for p in programs}) <= DESCRIBE_LIMIT
         self.describe = describe
         table, self.entry_of = program_table(programs, describe=describe)
-        self.vocabulary = SkillVocabulary.from_frame(table, encoder=encoder)
-        self.capacity = max(1, cache_bytes // (4 * max(1, len(self.program_ids))))
-        self._cache: OrderedDict[str, tuple[FloatArray, int]] = OrderedDict()
+        with pinned(encoder):  # the catalogue's texts: a saved bundle needs them all
+            self.vocabulary = SkillVocabulary.from_frame(table, encoder=encoder)
+        self._cache: ByteLRU[str, GoalRow] = ByteLRU(cache_bytes, _row_bytes)
 
     @property
     def n_programs(self) -> int:
         return len(self.program_ids)
 
-    def _rows(self, goals: Sequence[str]) -> list[tuple[FloatArray, int]]:
-        new = [g for g in dict.fromkeys(goals) if g not in self._cache]
+    @property
+    def cache_nbytes(self) -> int:
+        """Bytes held by the cache of goal score rows."""
+        return self._cache.nbytes
+
+    def set_cache_budget(self, max_bytes: int) -> None:
+        """Bound the cache of goal score rows to ``max_bytes``, evicting at once to fit."""
+        self._cache.resize(max_bytes)
+
+    def _rows(self, goals: Sequence[str]) -> list[GoalRow]:
+        found: dict[str, GoalRow] = {}
+        for goal in dict.fromkeys(goals):
+            if (hit := self._cache.get(goal)) is not None:
+                found[goal] = hit
+        new = [g for g in dict.fromkeys(goals) if g not in found]
         if new:
             for goal, entries in zip(new, self.vocabulary.scores(new), strict=True):
-                self._cache[goal] = self._row(entries)
-        rows = []
-        for goal in goals:
-            rows.append(self._cache[goal])
-            self._cache.move_to_end(goal)
-        while len(self._cache) > self.capacity:
-            self._cache.popitem(last=False)
-        return rows
+                found[goal] = self._row(entries)
+                self._cache.put(goal, found[goal])
+        return [found[goal] for goal in goals]
 
     def _row(self, entries: FloatArray) -> tuple[FloatArray, int]:
         """Program scores (sharpened over entries) and the entry the goal names, else -1."""

@@ -19,6 +19,12 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn.base import clone
 
+from skillmatch.core._caches import (
+    PHRASE_CACHE_BYTES,
+    bound_phrase_caches,
+    check_budget,
+    phrase_cache_sizes,
+)
 from skillmatch.core._catalog import (
     WorldLike,
     as_worker,
@@ -44,9 +50,9 @@ from skillmatch.core.scoring import (
 from skillmatch.core.topk import check_k
 from skillmatch.errors import SchemaError, UnknownIdError
 from skillmatch.schema import PROGRAM_KINDS, Explanation, Program, Recommendation, Worker
-from skillmatch.text import Encoder, SkillVocabulary, TextEncoder, Vocabulary
+from skillmatch.text import Encoder, SkillVocabulary, TextEncoder, Vocabulary, pinned
 
-__all__ = ["SCORE_COLUMNS", "Recommender", "score_frame"]
+__all__ = ["PHRASE_CACHE_BYTES", "SCORE_COLUMNS", "Recommender", "score_frame"]
 
 _MODALITIES = MODALITIES[:3]  # "any" is a worker preference, not a program modality
 
@@ -68,6 +74,12 @@ class Recommender:
         Feature settings (``FeatureBuilder()`` by default).
     ranker : Ranker, default=None
         Turns features into scores (``LinearRanker()`` by default).
+    phrase_cache_bytes : int, default=PHRASE_CACHE_BYTES
+        Budget of the caches of phrases seen in requests (256 MiB; see
+        :mod:`skillmatch.core._caches` for the split). Beyond it the least recently used
+        phrases are evicted and resolved again when seen again: recommendations are the
+        same (scores to float32 rounding), only slower for phrases not seen lately. The
+        catalogue's texts are kept outside the budget.
 
     Notes
     -----
@@ -97,12 +109,14 @@ class Recommender:
         chains: ChainMap | None = None,
         features: FeatureBuilder | None = None,
         ranker: Ranker | None = None,
+        phrase_cache_bytes: int = PHRASE_CACHE_BYTES,
     ) -> None:
         self.encoder = encoder
         self.vocabulary = vocabulary
         self.chains = chains
         self.features = features
         self.ranker = ranker
+        self.phrase_cache_bytes = phrase_cache_bytes
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -115,10 +129,16 @@ class Recommender:
         encoder: TextEncoder | None = None,
         ranker: Ranker | None = None,
         features: FeatureBuilder | None = None,
+        phrase_cache_bytes: int = PHRASE_CACHE_BYTES,
     ) -> Recommender:
         """Build a recommender over ``programs`` (models, dicts or a DataFrame)."""
         rec = cls(
-            encoder=encoder, vocabulary=vocabulary, chains=chains, features=features, ranker=ranker
+            encoder=encoder,
+            vocabulary=vocabulary,
+            chains=chains,
+            features=features,
+            ranker=ranker,
+            phrase_cache_bytes=phrase_cache_bytes,
         )
         return rec.set_catalog(programs)
 
@@ -153,18 +173,35 @@ class Recommender:
         self, programs: Sequence[Program | Mapping[str, Any]] | pd.DataFrame
     ) -> Recommender:
         """Replace the catalogue; only the catalogue arrays are rebuilt (no retraining)."""
+        check_budget(self.phrase_cache_bytes)
         parsed = parse_programs(programs)
         if self.vocabulary is None:
-            self.vocabulary = vocabulary_from_catalog(parsed, self.encoder)
+            with pinned(self.encoder):
+                self.vocabulary = vocabulary_from_catalog(parsed, self.encoder)
         if not hasattr(self, "ranker_"):  # a ranker fitted on logs survives catalogue changes
             self.ranker_ = self.ranker if self.ranker is not None else LinearRanker()
         if hasattr(self, "features_"):  # keep settings learned from logs (program_prior)
             builder = clone(self.features_)
         else:
             builder = clone(self.features) if self.features is not None else FeatureBuilder()
-        self.features_ = builder.fit(parsed, vocabulary=self.vocabulary, chains=self.chains)
+        self.features_ = self._fit_features(builder, parsed)
         self._index = {p.program_id: i for i, p in enumerate(parsed)}
         return self
+
+    def _fit_features(self, builder: FeatureBuilder, programs: list[Program]) -> FeatureBuilder:
+        """Fit ``builder`` with the catalogue's texts pinned, then bound the phrase caches."""
+        assert self.vocabulary is not None
+        with pinned(self.vocabulary.encoder):
+            builder.fit(programs, vocabulary=self.vocabulary, chains=self.chains)
+        bound_phrase_caches(builder, self.phrase_cache_bytes)
+        return builder
+
+    def phrase_cache_sizes(self) -> dict[str, int]:
+        """Bytes each phrase cache holds now (``embedding``, ``memo``, ``store``, ``goals``).
+
+        Their sum stays within :attr:`phrase_cache_bytes`; pinned catalogue texts aside.
+        """
+        return phrase_cache_sizes(self.fitted_features())
 
     def fit(self, log: pd.DataFrame, *, progress: bool = False) -> Recommender:
         """Learn the ranker from an interaction log (see :mod:`skillmatch.learn.training`).
@@ -174,11 +211,8 @@ class Recommender:
         learn (has ``fit(X, y, groups)``), otherwise a :class:`~skillmatch.core.rank.LearnedRanker`.
         """
         prior = program_prior(log)
-        self.features_ = (
-            clone(self.features_)
-            .set_params(program_prior=prior)
-            .fit(self.programs, vocabulary=self.vocabulary, chains=self.chains)
-        )
+        builder = clone(self.features_).set_params(program_prior=prior)
+        self.features_ = self._fit_features(builder, self.programs)
         data = log_features(self.features_, log, progress=progress)
         learnable = self.ranker is not None and not isinstance(self.ranker, LinearRanker)
         ranker = clone(self.ranker) if learnable else LearnedRanker()
@@ -225,10 +259,12 @@ class Recommender:
         encoder: TextEncoder | None = None,
         expected_sha256: str | None = None,
         hmac_key: bytes | str | None = None,
+        phrase_cache_bytes: int = PHRASE_CACHE_BYTES,
     ) -> Recommender:
         """Load a bundle after checking its files, versions and every file's sha256.
 
         With no ``path``, loads the default bundle shipped in ``models/default``.
+        ``phrase_cache_bytes`` bounds the caches of request-time phrases (see the class).
         ``expected_sha256`` pins the bundle: the sha256 of its ``manifest.json`` (the
         :meth:`fingerprint` of the recommender it holds) must equal it. ``hmac_key``
         requires the manifest's keyed signature ``manifest.hmac`` to match.
@@ -249,6 +285,7 @@ class Recommender:
             vocabulary=parts.vocabulary,
             ranker=parts.ranker,
             features=parts.features,
+            phrase_cache_bytes=phrase_cache_bytes,
         )
         rec.bundle_hash_ = loaded.sha256
         rec.manifest_ = loaded.manifest

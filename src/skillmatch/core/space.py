@@ -65,8 +65,11 @@ def resolve_phrases(
     if len(unseen):
         new = list(dict.fromkeys(phrases[int(i)] for i in unseen))
         if not store.fits(len(new)):
-            store.clear()  # bounded memory; a phrase seen again is rebuilt identically
-            new = list(dict.fromkeys(phrases))
+            # bounded memory: the least recently used phrases go (ids change); these phrases
+            # were just used, so they stay unless they alone overflow the store
+            store.make_room(len(new))
+            ids = store.lookup(phrases)
+            new = list(dict.fromkeys(phrases[int(i)] for i in np.flatnonzero(ids < 0)))
         res = vocab.resolve(new)
         index = np.asarray(res.index, dtype=np.int64)
         conf = np.asarray(res.confidence, dtype=np.float32)

@@ -3,7 +3,12 @@
 * A request head (request line and headers) must arrive within ``header_timeout`` seconds of
   the connection, or of its first byte on a kept-alive connection; otherwise the server
   answers 408 and closes. Slow-loris headers hold a descriptor for seconds, not forever.
-* Past ``max_connections`` open connections, a new one is closed as soon as it is accepted.
+* When a new connection would reach ``limit_concurrency`` (where requests get 503) or pass
+  ``max_connections``, the connection that has waited longest for a request head (a stalled
+  one) gets 408 and is closed to make room, so a client that sends its request at once (a
+  health probe) still gets in during a flood of stalled connections. Past
+  ``max_connections`` with none waiting, the new connection is closed as soon as it is
+  accepted.
 * :class:`GuardedEventLoop` raises the soft descriptor limit to the hard one, and keeps the
   last :data:`FD_RESERVE` descriptors for everything but connections: a connection accepted
   above that line is closed at once and accepting pauses for a second, so a flood of stalled
@@ -24,6 +29,7 @@ import errno
 import logging
 import socket
 import weakref
+from collections import OrderedDict
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -79,6 +85,19 @@ class _AcceptGuard:
 _guards: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _AcceptGuard] = (
     weakref.WeakKeyDictionary()
 )
+
+
+#: Per event loop: connections waiting for a request head, the longest waiting first.
+_waiting: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, OrderedDict[GuardedH11Protocol, None]
+] = weakref.WeakKeyDictionary()
+
+
+def _waiting_on(loop: asyncio.AbstractEventLoop) -> OrderedDict[GuardedH11Protocol, None]:
+    waiting = _waiting.get(loop)
+    if waiting is None:
+        waiting = _waiting[loop] = OrderedDict()
+    return waiting
 
 
 def _guard(loop: asyncio.AbstractEventLoop) -> _AcceptGuard:
@@ -162,15 +181,34 @@ class GuardedH11Protocol(H11Protocol):
         super().__init__(config, server_state, app_state, _loop)
         self.header_timeout = float(getattr(config, "header_timeout", 10.0))
         self.max_connections: int | None = getattr(config, "max_connections", None)
+        concurrency = getattr(config, "limit_concurrency", None)
+        bounds = [] if self.max_connections is None else [self.max_connections]
+        bounds += [] if concurrency is None else [int(concurrency) - 1]
+        #: Past this many connections, the one waiting longest for its head is evicted.
+        self.evict_above = min(bounds) if bounds else None
         self.header_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         _guard(self.loop).accepted(self.loop)
         super().connection_made(transport)
-        if self.max_connections is not None and len(self.connections) > self.max_connections:
+        n = len(self.connections)
+        evicted = self.evict_above is not None and n > self.evict_above
+        evicted = evicted and self._evict_longest_waiting()
+        if not evicted and self.max_connections is not None and n > self.max_connections:
             self.transport.close()
             return
         self._arm()
+
+    def _evict_longest_waiting(self) -> bool:
+        """Answer 408 to the connection that has waited longest for a head, and close it."""
+        waiting = _waiting_on(self.loop)
+        while waiting:
+            oldest, _ = waiting.popitem(last=False)
+            oldest._disarm()
+            if not oldest.transport.is_closing():
+                oldest._header_timeout()
+                return True
+        return False
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -189,14 +227,17 @@ class GuardedH11Protocol(H11Protocol):
     def _arm(self) -> None:
         self._disarm()
         self.header_timer = self.loop.call_later(self.header_timeout, self._header_timeout)
+        _waiting_on(self.loop)[self] = None
 
     def _disarm(self) -> None:
         if self.header_timer is not None:
             self.header_timer.cancel()
             self.header_timer = None
+        _waiting_on(self.loop).pop(self, None)
 
     def _header_timeout(self) -> None:
         self.header_timer = None
+        _waiting_on(self.loop).pop(self, None)
         if self._between_requests() and not self.transport.is_closing():
             self.transport.write(_TIMEOUT_408)
             self.transport.close()

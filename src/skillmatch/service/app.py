@@ -10,6 +10,7 @@ Endpoints (all bodies JSON, described by the OpenAPI 3 document at ``/openapi.js
 ``POST /v1/admin/reload``      rebuild the model and swap it in atomically (needs the API key)
 ``GET /healthz``, ``/readyz``  liveness and readiness
 ``GET /metrics``               Prometheus text: request counts and a latency histogram
+``GET /``                      the course-finder page over these endpoints (``page=False``: off)
 =============================  ===============================================================
 
 Every error answer is ``{"error": {"code", "message", "field", "details"}}``; a 422 names
@@ -53,6 +54,7 @@ from skillmatch.service.generation import FollowGeneration, SharedGeneration
 from skillmatch.service.http import Metrics, Observe, Scope
 from skillmatch.service.limits import BodyGuard, ServerLimits
 from skillmatch.service.models import MAX_BATCH
+from skillmatch.service.page import page as page_routes
 from skillmatch.service.routes import API_KEY_HEADER, api, probes, route_of
 from skillmatch.service.state import ModelSlot, ServiceState, load_recommender
 
@@ -80,7 +82,7 @@ def _header_key(state: ServiceState) -> Callable[[Scope], bool]:
     return authorized
 
 
-def _build(state: ServiceState | None, *, limits: ServerLimits) -> FastAPI:
+def _build(state: ServiceState | None, *, limits: ServerLimits, page: bool = False) -> FastAPI:
     app = FastAPI(
         title="skillmatch",
         version=__version__,
@@ -90,6 +92,8 @@ def _build(state: ServiceState | None, *, limits: ServerLimits) -> FastAPI:
     )
     app.include_router(api)
     app.include_router(probes)
+    if page:
+        app.include_router(page_routes)
     install_error_handlers(app)
     app.state.skillmatch = state
     app.state.metrics = Metrics()
@@ -114,6 +118,8 @@ def create_app(
     generation_file: str | Path | None = None,
     bundle_sha256: str | None = None,
     bundle_key: bytes | str | None = None,
+    page: bool = True,
+    phrase_cache_bytes: int | None = None,
 ) -> FastAPI:
     """Build the HTTP app over a recommender.
 
@@ -146,6 +152,13 @@ def create_app(
         A bundle with another digest is refused at start and on every reload.
     bundle_key : bytes or str, optional
         HMAC key the bundle's manifest must be signed with (``Recommender.save(hmac_key=...)``).
+    page : bool, default=True
+        Serve the course-finder page at ``/`` (see :mod:`skillmatch.service.page`); it calls
+        the ``/v1`` endpoints like any client and needs no key of its own.
+    phrase_cache_bytes : int, optional
+        Budget of the caches of request phrases of each model the app loads (default
+        :data:`~skillmatch.core.PHRASE_CACHE_BYTES`, 256 MiB); least recently used phrases
+        beyond it are evicted. Not applied to a ``recommender`` passed in.
 
     Returns
     -------
@@ -173,7 +186,12 @@ def create_app(
     if loader is None and (recommender is None or bundle is not None):
 
         def loader() -> Recommender:
-            return load_recommender(bundle, expected_sha256=bundle_sha256, hmac_key=bundle_key)
+            return load_recommender(
+                bundle,
+                expected_sha256=bundle_sha256,
+                hmac_key=bundle_key,
+                phrase_cache_bytes=phrase_cache_bytes,
+            )
 
     shared = None if generation_file is None else SharedGeneration(generation_file)
     generation = 0 if shared is None else shared.read()  # read before loading
@@ -186,7 +204,7 @@ def create_app(
         shared=shared,
         generation=generation,
     )
-    return _build(state, limits=limits)
+    return _build(state, limits=limits, page=page)
 
 
 def _check_options(

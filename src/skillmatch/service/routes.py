@@ -285,6 +285,12 @@ async def metrics(request: Request) -> PlainTextResponse:
         "# HELP skillmatch_model_programs Programs in the served catalogue.",
         "# TYPE skillmatch_model_programs gauge",
         f"skillmatch_model_programs {len(slot.program_ids)}",
+        "# HELP skillmatch_phrase_cache_bytes Bytes the caches of request phrases hold.",
+        "# TYPE skillmatch_phrase_cache_bytes gauge",
+        *(
+            f'skillmatch_phrase_cache_bytes{{cache="{name}"}} {size}'
+            for name, size in slot.recommender.phrase_cache_sizes().items()
+        ),
     ]
     text = request.app.state.metrics.render(extra)
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -31,6 +31,7 @@ def load_recommender(
     *,
     expected_sha256: str | None = None,
     hmac_key: bytes | str | None = None,
+    phrase_cache_bytes: int | None = None,
 ) -> Recommender:
     """The recommender the service serves when none is passed in.
 
@@ -38,10 +39,17 @@ def load_recommender(
     verified (versions and the sha256 of every file) before anything in it is used; with
     ``expected_sha256`` its manifest must have that digest, and with ``hmac_key`` it must be
     signed with that key (see :meth:`skillmatch.core.Recommender.load`).
+    ``phrase_cache_bytes`` bounds its caches of request phrases (default
+    :data:`~skillmatch.core.PHRASE_CACHE_BYTES`).
     """
-    from skillmatch.core import Recommender
+    from skillmatch.core import PHRASE_CACHE_BYTES, Recommender
 
-    return Recommender.load(bundle, expected_sha256=expected_sha256, hmac_key=hmac_key)
+    return Recommender.load(
+        bundle,
+        expected_sha256=expected_sha256,
+        hmac_key=hmac_key,
+        phrase_cache_bytes=PHRASE_CACHE_BYTES if phrase_cache_bytes is None else phrase_cache_bytes,
+    )
 
 
 class ReloadInProgressError(RuntimeError):

