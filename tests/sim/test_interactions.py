@@ -238,6 +238,24 @@ def test_hidden_utility_drives_the_outcomes(world: World, log: pd.DataFrame) -> 
     assert top5 > 1.3 * scored["relevance"].mean()
 
 
+def test_stated_goals_drive_the_utility(world: World) -> None:
+    """A worker who names a certificate trade values that trade's programs most (goal term)."""
+    truth = next(population_truth(world, N_WORKERS, chunk_size=N_WORKERS))
+    tables = build_truth(world)
+    utility = hidden_utility(tables, _workers(world), truth)
+    trade_of = [p.certificate_trade for p in world.programs]
+    trade_goals = truth.index[truth["goal_kind"] == "trade"]
+    served_any = False
+    for w in trade_goals:
+        served = np.array([t == truth.at[w, "goal_target"] for t in trade_of])
+        assert (utility.goal[w] == served).all()
+        served_any |= bool(served.any())
+    assert served_any
+    no_goal = truth["goal_kind"].isna().to_numpy()
+    assert (utility.goal[no_goal] == 0).all()
+    assert ((utility.goal >= 0) & (utility.goal <= 1)).all()
+
+
 def test_features_carry_signal_about_clicks(
     world: World, rec: Recommender, log: pd.DataFrame, random_log: pd.DataFrame
 ) -> None:

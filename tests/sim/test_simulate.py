@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from skillmatch.core.frames import programs_from_frame, workers_from_frame
 from skillmatch.schema import EDUCATION_LEVELS, Worker
 from skillmatch.sim._draws import BLOCK_SIZE
+from skillmatch.sim._tables.occupations import TRADES
 from skillmatch.simulate import (
     TRUTH_COLUMNS,
     WORKER_COLUMNS,
@@ -306,6 +307,26 @@ def test_truth_is_row_aligned(world: World, population: pd.DataFrame) -> None:
         assert all(1 <= lv <= 5 for lv in levels)
     assert truth["motivation"].between(0, 1).all()
     assert truth["commute_tolerance"].between(0, 1).all()
+    has_goal = population["goal"].notna()
+    assert (truth["goal_kind"].notna() == has_goal).all()
+    skill_ids = set(world.skills["skill_id"])
+    occupation_ids = set(world.occupations["occupation_id"])
+    for goal, kind, target in zip(
+        population["goal"][has_goal],
+        truth["goal_kind"][has_goal],
+        truth["goal_target"][has_goal],
+        strict=True,
+    ):
+        if kind == "trade":  # the goal text names the trade it is about
+            assert target in goal or TRADES[target][0] in goal
+        elif kind == "skill":
+            assert target in skill_ids
+        elif kind == "occupation":
+            assert target in occupation_ids
+        elif kind == "education":
+            assert target in ("junior_college", "bachelor")
+        else:
+            assert kind == "vague" and target is None
 
 
 def test_make_workers(world: World) -> None:

@@ -8,7 +8,7 @@ certificate, 13 second trade, 14 has goal, 15 goal template, 16 goal skill, 17 g
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,8 @@ TRUTH_COLUMNS: tuple[str, ...] = (
     "true_levels",
     "motivation",
     "commute_tolerance",
+    "goal_kind",
+    "goal_target",
 )
 _EDUCATION = np.array(EDUCATION_LEVELS[:-1], dtype=object)  # no postgraduates
 _SHIFTS = (
@@ -117,28 +119,84 @@ def _certificates(t: Tables, d: Draws, hi: int) -> tuple[list[list[dict[str, Any
     return out, best
 
 
-def _goals(t: Tables, d: Draws, hi: int, best: np.ndarray) -> list[str | None]:
+#: What each template of :data:`_GOALS` asks for (the hidden ``goal_kind``).
+_GOAL_KINDS = (
+    "trade",
+    "trade",
+    "trade",
+    "skill",
+    "skill",
+    "skill",
+    "education",
+    "occupation",
+    "occupation",
+    "vague",
+)
+_EDU_TARGETS = ("junior_college", "bachelor")
+
+
+class _GoalDraws(NamedTuple):
+    """Who states a goal, with which template, and what the template is about."""
+
+    who: list[int]
+    template: np.ndarray
+    trade: np.ndarray
+    skill: np.ndarray
+    occupation: np.ndarray
+    higher_edu: np.ndarray
+
+
+def _goal_draws(t: Tables, d: Draws, hi: int) -> _GoalDraws:
     u, occ = d.u[:hi], d.occ[:hi]
     node = np.minimum(d.node[:hi], len(t.node_ids) - 1)
-    skill = t.node_skills[node, (u[:, 16] * t.node_len[node]).astype(np.int64)]
-    target = (u[:, 17] * len(t.occ_ids)).astype(np.int64)
-    tpl = (u[:, 15] * len(_GOALS)).astype(np.int64)
-    trade = np.where(t.occ_has_trade[occ], t.occ_trade_names[occ], "电工")
+    return _GoalDraws(
+        who=np.flatnonzero(u[:, 14] < 0.3 + 0.4 * d.motivation[:hi]).tolist(),
+        template=(u[:, 15] * len(_GOALS)).astype(np.int64),
+        trade=np.where(t.occ_has_trade[occ], t.occ_trade_names[occ], "电工"),
+        skill=t.node_skills[node, (u[:, 16] * t.node_len[node]).astype(np.int64)],
+        occupation=(u[:, 17] * len(t.occ_ids)).astype(np.int64),
+        higher_edu=(d.education[:hi] >= 4).astype(np.int64),
+    )
+
+
+def _goals(t: Tables, g: _GoalDraws, best: np.ndarray) -> list[str | None]:
     level = np.maximum(1, np.minimum(best, 5) - 1)
-    out: list[str | None] = [None] * hi
-    for j in np.flatnonzero(u[:, 14] < 0.3 + 0.4 * d.motivation[:hi]).tolist():
-        se, sz = t.skill_names[skill[j]]
-        out[j] = _GOALS[tpl[j]].format(
-            trade_zh=trade[j],
-            trade_en=TRADES[trade[j]][0],
+    out: list[str | None] = [None] * len(g.template)
+    for j in g.who:
+        se, sz = t.skill_names[g.skill[j]]
+        out[j] = _GOALS[g.template[j]].format(
+            trade_zh=g.trade[j],
+            trade_en=TRADES[g.trade[j]][0],
             level=level[j],
             skill_en=se,
             skill_zh=sz,
-            occ_zh=t.occ_names[1, target[j]],
-            occ_en=t.occ_names[0, target[j]],
-            edu=_EDU_GOALS[int(d.education[j] >= 4)],
+            occ_zh=t.occ_names[1, g.occupation[j]],
+            occ_en=t.occ_names[0, g.occupation[j]],
+            edu=_EDU_GOALS[g.higher_edu[j]],
         )
     return out
+
+
+def _goal_truth(t: Tables, g: _GoalDraws) -> tuple[list[str | None], list[str | None]]:
+    """What each stated goal is really about: ``(kind, target)`` per worker, None without one.
+
+    Targets: a certificate trade name, a skill id, an education level or an occupation id;
+    a ``"vague"`` goal has no target.
+    """
+    kinds: list[str | None] = [None] * len(g.template)
+    targets: list[str | None] = [None] * len(g.template)
+    for j in g.who:
+        kind = _GOAL_KINDS[g.template[j]]
+        kinds[j] = kind
+        if kind == "trade":
+            targets[j] = str(g.trade[j])
+        elif kind == "skill":
+            targets[j] = str(t.skill_ids[g.skill[j]])
+        elif kind == "education":
+            targets[j] = _EDU_TARGETS[g.higher_edu[j]]
+        elif kind == "occupation":
+            targets[j] = t.occ_ids[g.occupation[j]]
+    return kinds, targets
 
 
 def worker_frame(t: Tables, d: Draws, start: int, hi: int) -> pd.DataFrame:
@@ -159,7 +217,7 @@ def worker_frame(t: Tables, d: Draws, start: int, hi: int) -> pd.DataFrame:
         "weekly_hours": d.hours[:hi].tolist(),
         "shift_pattern": _pick(_SHIFTS, u[:, 8]),
         "preferred_modality": _pick(_MODALITIES, u[:, 9]),
-        "goal": _goals(t, d, hi, best),
+        "goal": _goals(t, _goal_draws(t, d, hi), best),
         "gender": _pick(_GENDERS, u[:, 2]),
         "age": d.age[:hi].tolist(),
     }
@@ -173,6 +231,7 @@ def truth_frame(t: Tables, d: Draws, start: int, hi: int) -> pd.DataFrame:
     ids = t.skill_ids[np.maximum(d.order[:hi], 0)].tolist()
     levels = d.true_level[:hi].tolist()
     counts = d.n_true[:hi].tolist()
+    kinds, targets = _goal_truth(t, _goal_draws(t, d, hi))
     columns: dict[str, Any] = {
         "worker_id": [f"w{i:08d}" for i in range(start + 1, start + hi + 1)],
         "occupation_id": [t.occ_ids[o] for o in d.occ[:hi].tolist()],
@@ -180,5 +239,7 @@ def truth_frame(t: Tables, d: Draws, start: int, hi: int) -> pd.DataFrame:
         "true_levels": [row[:k] for row, k in zip(levels, counts, strict=True)],
         "motivation": d.motivation[:hi].tolist(),
         "commute_tolerance": d.commute[:hi].tolist(),
+        "goal_kind": pd.Series(kinds, dtype=object),
+        "goal_target": pd.Series(targets, dtype=object),
     }
     return pd.DataFrame(columns, columns=list(TRUTH_COLUMNS))

@@ -85,7 +85,10 @@ def population_truth(
 
     Columns (:data:`TRUTH_COLUMNS`): ``worker_id, occupation_id, true_skill_ids`` (list of
     skill ids, the claimed skills first), ``true_levels`` (list of int 1-5), ``motivation`` and
-    ``commute_tolerance`` (floats in 0..1). For interaction simulators only.
+    ``commute_tolerance`` (floats in 0..1), ``goal_kind`` and ``goal_target`` (what the stated
+    goal is about: ``"trade"`` and a certificate trade, ``"skill"`` and a skill id,
+    ``"education"`` and a level, ``"occupation"`` and an occupation id, ``"vague"`` and None;
+    both None without a goal). For interaction simulators only.
 
     Examples
     --------

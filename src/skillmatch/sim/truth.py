@@ -61,6 +61,7 @@ TERM_WEIGHTS: dict[str, float] = {
     "award": 0.6,
     "sponsored": 0.4,
     "motivation": 1.2,
+    "goal": 3.0,
 }
 
 
@@ -110,6 +111,7 @@ class Utility(NamedTuple):
     award: FloatArray
     sponsored: FloatArray
     motivation: FloatArray  # (B,)
+    goal: FloatArray
 
     def total(self) -> FloatArray:
         """The deterministic utility: :data:`TERM_WEIGHTS` times the terms (motivation centred)."""
@@ -124,6 +126,7 @@ class Utility(NamedTuple):
             "cost",
             "award",
             "sponsored",
+            "goal",
         ):
             out = out + w[name] * getattr(self, name)
         return np.asarray(out, dtype=np.float64)
@@ -368,6 +371,36 @@ def _award(t: TruthTables, b: _Background) -> FloatArray:
     )
 
 
+def _goal(t: TruthTables, truth: pd.DataFrame) -> FloatArray:
+    """(B, P) how well each program serves the goal the worker really has (0 without one).
+
+    A certificate goal is served by the programs of that trade, a skill goal by those teaching
+    the skill, an education goal by credentials awarding that level or more, an occupation goal
+    by the share of taught skills in that occupation relative to the best program for it; a
+    vague goal ("better pay") by none in particular.
+    """
+    n_programs = len(t.program_ids)
+    out = np.zeros((len(truth), n_programs))
+    if "goal_kind" not in truth.columns:
+        return out
+    trade_col = {trade: i for i, trade in enumerate(t.trades)}
+    entries = t.taught_mean.tocoo()  # (E, P): entry e belongs to program col
+    teaches = np.zeros((len(t.skill_index), n_programs))
+    teaches[t.taught_skill[entries.row], entries.col] = 1.0
+    for w, (kind, target) in enumerate(zip(truth["goal_kind"], truth["goal_target"], strict=True)):
+        if kind == "trade":
+            out[w] = t.trade_column == trade_col.get(target, -2)
+        elif kind == "skill":
+            if target in t.skill_index:
+                out[w] = teaches[t.skill_index[target]]
+        elif kind == "education":
+            out[w] = t.awards_education >= EDUCATION_RANK[target]
+        elif kind == "occupation":
+            row = t.occupation_overlap[t.occupation_index[target]]
+            out[w] = row / max(float(row.max()), 1e-9)
+    return out
+
+
 def hidden_utility(t: TruthTables, workers: pd.DataFrame, truth: pd.DataFrame) -> Utility:
     """Utility terms of ``workers`` (rows of ``make_population``) against every world program.
 
@@ -396,4 +429,5 @@ def hidden_utility(t: TruthTables, workers: pd.DataFrame, truth: pd.DataFrame) -
         award=_award(t, b),
         sponsored=(share >= 1.0).astype(np.float64),
         motivation=np.asarray(truth["motivation"], dtype=np.float64),
+        goal=_goal(t, truth),
     )
