@@ -51,9 +51,10 @@ def _row_bytes(row: GoalRow) -> int:
 #: ``benchmarks/bench_ranking.py``).
 GOAL_SHARPNESS = 4.0
 #: A goal *names* its best match only when the second best scores at most this share of it;
-#: only then may a recommendation say "Matches your goal" (calibrated on the dev half of
-#: ``benchmarks/bench_ranking.py`` for precision >= 0.9).
-GOAL_MARGIN = 0.8
+#: only then may a recommendation say "Matches your goal". Calibrated on the dev halves of
+#: ``benchmarks/bench_ranking.py``: the loosest margin (of 0.8, 0.75, 0.7, 0.65, 0.6) whose
+#: precision is >= 0.9 on both catalogues (ESCO 0.964 of 83 claims, Chinese 0.929 of 14).
+GOAL_MARGIN = 0.75
 #: Largest catalogue (distinct titles) whose descriptions are matched by default.
 DESCRIBE_LIMIT = 2000
 
