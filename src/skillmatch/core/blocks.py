@@ -15,6 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from skillmatch.core._lookup import positions
 from skillmatch.core._types import FloatArray, IntArray
 from skillmatch.core.catalogue import NO_CERT, Catalogue
 from skillmatch.core.chains import ChainMap
@@ -165,5 +166,4 @@ def region_columns(workers: WorkerColumns, catalogue: Catalogue) -> IntArray:
 
 
 def _region_column(regions: NDArray[np.object_], known: list[str]) -> IntArray:
-    column = pd.Index(known, dtype=object).get_indexer(pd.Index(regions, dtype=object))
-    return np.where(column < 0, len(known), column).astype(np.int64)
+    return positions(regions, known, missing=len(known))

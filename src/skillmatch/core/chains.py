@@ -37,10 +37,10 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from skillmatch.core._lookup import positions
 from skillmatch.core._types import FloatArray, IntArray
 from skillmatch.errors import UnknownIdError
 from skillmatch.schema import Chain, ChainNode, Program
@@ -112,13 +112,11 @@ class ChainMap:
 
     def node_index(self, node_ids: Sequence[str | None] | NDArray[np.object_]) -> IntArray:
         """Positions of ``node_ids``, -1 for ``None`` or a node the map does not know."""
-        index = pd.Index(self.node_ids, dtype=object)
-        return np.asarray(index.get_indexer(pd.Index(node_ids, dtype=object)), dtype=np.int64)
+        return positions(node_ids, self.node_ids)
 
     def region_index(self, regions: Sequence[str] | NDArray[np.object_]) -> IntArray:
         """Row of each region in :attr:`demand` (unknown regions map to the zero row)."""
-        found = pd.Index(self.regions, dtype=object).get_indexer(pd.Index(regions, dtype=object))
-        return np.where(found < 0, len(self.regions), found).astype(np.int64)
+        return positions(regions, self.regions, missing=len(self.regions))
 
     def node(self, node_id: str) -> ChainNode:
         """The :class:`ChainNode` with this id."""

@@ -415,7 +415,10 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
 
     def net_cost(self, block: WorkerBlock, program_index: int) -> FloatArray:
         """Fee in CNY each worker of ``block`` pays for one program, after aid and sponsors."""
+        return self.net_costs(block, np.array([program_index], dtype=np.int64))[:, 0]
+
+    def net_costs(self, block: WorkerBlock, cols: IntArray) -> FloatArray:
+        """Fees in CNY, shape (B, len(cols)): :meth:`net_cost` for several programs at once."""
         cat = self.catalogue_
-        one = np.array([program_index], dtype=np.int64)
-        aff = self._affordability(block, cat, self._sponsorship(block, cat, one), one)[:, 0]
+        aff = self._affordability(block, cat, self._sponsorship(block, cat, cols), cols)
         return np.asarray(self.cost_scale / aff - self.cost_scale, dtype=np.float32)

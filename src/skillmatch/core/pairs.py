@@ -19,25 +19,48 @@ from skillmatch.core.reasons import RULES, exclusion_reasons, make_reason, reaso
 from skillmatch.core.scoring import Ranked
 from skillmatch.schema import Explanation, FeatureContribution, Recommendation, Worker
 
-__all__ = ["RULE_FEATURE", "explanation", "pair_context", "recommendations"]
+__all__ = ["RULE_FEATURE", "explanation", "pair_context", "recommendations", "shown_fees"]
 
 #: Column of the feature behind each reason code.
 RULE_FEATURE = {r.code: FEATURE_NAMES.index(r.feature) for r in RULES}
 
 
+def shown_fees(fb: FeatureBuilder, ranked: Ranked) -> NDArray[np.float32]:
+    """Net cost of each recommendation of a ranked block, shape (B, k) (0 where none)."""
+    index = ranked.top.index
+    cols, inverse = np.unique(np.maximum(index, 0), return_inverse=True)
+    fees = fb.net_costs(ranked.block, cols)  # (B, distinct programs shown)
+    out = np.take_along_axis(fees, inverse.reshape(index.shape), axis=1)
+    return np.asarray(np.where(index >= 0, out, 0.0), dtype=np.float32)
+
+
 def recommendations(
-    fb: FeatureBuilder, ranked: Ranked, w: int, demand: NDArray[np.float32]
+    fb: FeatureBuilder,
+    ranked: Ranked,
+    w: int,
+    demand: NDArray[np.float32],
+    fees: NDArray[np.float32] | None = None,
 ) -> list[Recommendation]:
-    """The recommendations of worker ``w`` of a ranked block, with their reasons."""
+    """The recommendations of worker ``w`` of a ranked block, with their reasons.
+
+    ``fees`` is row ``w`` of :func:`shown_fees`, computed here when not given.
+    """
     cat = fb.catalogue_
     k = ranked.top.index.shape[1]
+    block = ranked.block
+    # What every pair of this worker shares, computed once: chain weights (and fees).
+    ctx = fb.chains_.context(block.chain_region[w : w + 1], block.employer[w : w + 1])
+    weights = ctx.industrial[0] + ctx.supply[0]
     out = []
     for r in range(k):
         p = int(ranked.top.index[w, r])
         if p < 0:
             break
         codes = ranked.patterns[ranked.pattern_of[w * k + r]]
-        context = pair_context(fb, ranked.block, w, p, demand, ranked.values[w, r])
+        fee = None if fees is None else float(fees[r])
+        context = pair_context(
+            fb, block, w, p, demand, ranked.values[w, r], node_weights=weights, fee=fee
+        )
         reasons = [
             make_reason(c, ranked.contributions[w, r, RULE_FEATURE[c]], context) for c in codes
         ]
@@ -59,12 +82,23 @@ def pair_context(
     p: int,
     demand: NDArray[np.float32],
     values: NDArray[np.float32],
+    *,
+    node_weights: NDArray[np.float32] | None = None,
+    fee: float | None = None,
 ) -> ReasonContext:
-    """What the reason sentences of worker ``w`` and program ``p`` may quote."""
+    """What the reason sentences of worker ``w`` and program ``p`` may quote.
+
+    ``node_weights`` (the worker's industrial + supply chain weights) and ``fee`` (the net
+    cost of ``p`` to ``w``) may be passed when already known; they are computed otherwise.
+    """
     cat = fb.catalogue_
     chains = fb.chains_
-    ctx = chains.context(block.chain_region[w : w + 1], block.employer[w : w + 1])
-    nodes = served_nodes(chains, cat, p, ctx.industrial[0] + ctx.supply[0])
+    if node_weights is None:
+        ctx = chains.context(block.chain_region[w : w + 1], block.employer[w : w + 1])
+        node_weights = ctx.industrial[0] + ctx.supply[0]
+    if fee is None:
+        fee = float(fb.net_cost(block, p)[w])
+    nodes = served_nodes(chains, cat, p, node_weights)
     return reason_context(
         block=block,
         w=w,
@@ -74,7 +108,7 @@ def pair_context(
         chains=chains,
         skills=PairSkills(block, w, cat, p, demand),
         nodes=nodes,
-        net_cost=float(fb.net_cost(block, p)[w]),
+        net_cost=fee,
         credit_share=float(values[FEATURE_NAMES.index("credit_transfer")]),
     )
 

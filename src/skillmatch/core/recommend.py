@@ -38,7 +38,7 @@ from skillmatch.core.columns import MODALITIES, WorkerColumns, columns_from_fram
 from skillmatch.core.features import FeatureBuilder
 from skillmatch.core.frames import first_error
 from skillmatch.core.logs import log_features, program_prior
-from skillmatch.core.pairs import explanation, recommendations
+from skillmatch.core.pairs import explanation, recommendations, shown_fees
 from skillmatch.core.rank import LearnedRanker, LinearRanker, Ranker
 from skillmatch.core.scoring import (
     SCORE_COLUMNS,
@@ -410,7 +410,8 @@ class Recommender:
         fb = self.fitted_features()
         ranked = rank_block(fb, self.ranker_, fb.block(models), k, allowed)
         demand = fb.skill_demand(ranked.block)
-        return [recommendations(fb, ranked, w, demand[w]) for w in range(len(models))]
+        fees = shown_fees(fb, ranked)
+        return [recommendations(fb, ranked, w, demand[w], fees[w]) for w in range(len(models))]
 
     def explain(self, worker: Worker | Mapping[str, Any], program_id: str) -> Explanation:
         """Feature contributions, skills, chain nodes, eligibility, cost and reasons of a pair.
