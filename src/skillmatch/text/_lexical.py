@@ -153,12 +153,12 @@ class CharNgramModel:
                     data.append(weight)
             norms[row] = math.sqrt(sq)
             indptr.append(len(indices))
-        matrix = sp.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+        scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        values = np.asarray(data, dtype=np.float64) * np.repeat(scale, np.diff(indptr))
+        return sp.csr_matrix(
+            (values, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
             shape=(len(texts), len(self.vocabulary)),
         )
-        scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-        return sp.csr_matrix(sp.diags(scale) @ matrix)
 
     def get_params(self) -> dict[str, Any]:
         """JSON-able parameters (everything but the idf array)."""
