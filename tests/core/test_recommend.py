@@ -193,6 +193,17 @@ def test_every_reason_agrees_with_its_feature(
                 values[rules[reason.code].feature].contribution, abs=1e-6
             )
         assert [x.code for x in explanation.reasons] == [x.code for x in rec.reasons]
+        # the same sentences (fees and chain nodes are computed per block in recommend())
+        assert [x.text_en for x in explanation.reasons] == [x.text_en for x in rec.reasons]
+
+
+@SETTINGS
+@given(batch=st.lists(workers(), min_size=1, max_size=6), k=st.integers(1, 5))
+def test_recommend_many_equals_one_by_one(
+    tiny_rec: Recommender, batch: list[Worker], k: int
+) -> None:
+    """Per-worker quantities computed once per block land on the right worker."""
+    assert tiny_rec.recommend_many(batch, k=k) == [tiny_rec.recommend(w, k=k) for w in batch]
 
 
 def test_welder_story(tiny_rec: Recommender) -> None:
