@@ -2,10 +2,14 @@
 
 Each run allocates ``n`` workers x top-``k`` candidate programs over the shipped bundle's
 catalogue (320 programs), with the capacities scaled so that the seats are ``--seat-ratio`` of
-the workers (the issue's anchor: 1.8 M seats for 3 M workers) and the 2/3 migrant share. The
-score lists are synthetic (scoring millions of workers is `bench_batch.py`'s job): each worker's
-``k`` programs are drawn without replacement with the weight of the bundle's program prior
-(Gumbel top-k), scores descend along the list, 60 % of workers are migrants.
+the workers (the issue's anchor: 1.8 M seats for 3 M workers) and the 2/3 migrant share. By
+default the score lists are synthetic (scoring millions of workers is `bench_batch.py`'s job):
+each worker's ``k`` programs are drawn without replacement with the weight of the bundle's
+program prior (Gumbel top-k), scores descend along the list, 60 % of workers are migrants.
+The arrays are built in the compact dtypes the solvers take (int32 indices, float32 scores,
+a NumPy string array of worker ids). With ``--scored SCORES_DIR WORKERS`` the lists are those
+of a real ``skillmatch score`` run over a ``skillmatch simulate`` population instead (read
+with pyarrow, capacities scaled the same way).
 
 Each (size, method) runs in a fresh child process, so its peak RSS is its own:
 ``peak_rss_gb`` (``ru_maxrss``) includes building the synthetic problem, ``rss_input_gb`` is
@@ -15,7 +19,8 @@ solver alone (seat target + solve), ``build_s`` the problem's construction. For 
 line also carries ``gap`` (certified) and ``gap_to_exact`` (against the exact run of the same
 size). Run:
 
-    python benchmarks/bench_allocate.py --sizes 50000 200000 500000
+    python benchmarks/bench_allocate.py --sizes 200000 1000000 3000000
+    python benchmarks/bench_allocate.py --scored scores/ workers.parquet
 """
 
 from __future__ import annotations
@@ -37,7 +42,12 @@ SEED = 0
 
 
 def make_problem(n: int, k: int, seat_ratio: float) -> Any:
-    """A synthetic allocation problem over the shipped catalogue (deterministic in ``n``)."""
+    """A synthetic allocation problem over the shipped catalogue (deterministic in ``n``).
+
+    Built in slices of 100,000 workers, straight into the compact dtypes the solvers take
+    (int32 indices, float32 scores, a NumPy string array of worker ids), so that building
+    does not set the process's peak memory.
+    """
     from skillmatch.allocate import AllocationProblem, GroupShare
     from skillmatch.allocate.io import read_bundle_catalogue
 
@@ -46,27 +56,86 @@ def make_problem(n: int, k: int, seat_ratio: float) -> Any:
     rng = np.random.default_rng(SEED)
     weight = np.array([max(p.capacity, 1) for p in programs], dtype=float)
     log_w = np.log(weight / weight.sum())
-    lists = np.empty((n, k), dtype=np.int64)
+    lists = np.empty((n, k), dtype=np.int32)
+    ids = np.empty(n, dtype=f"U{max(len(str(n - 1)), 8) + 1}")
     for start in range(0, n, 100_000):
         rows = min(100_000, n - start)
         keys = log_w[None, :] + rng.gumbel(size=(rows, len(programs)))
         top = np.argpartition(-keys, k, axis=1)[:, :k]
         order = np.argsort(-np.take_along_axis(keys, top, axis=1), axis=1)
         lists[start : start + rows] = np.take_along_axis(top, order, axis=1)
-    scores = np.sort(rng.beta(2, 2, size=(n, k)), axis=1)[:, ::-1]
+        numbers = np.arange(start, start + rows).astype(str)
+        ids[start : start + rows] = np.strings.add("w", np.strings.zfill(numbers, 8))
+    scores = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, 100_000):  # the same draws as one (n, k) call
+        chunk = rng.beta(2, 2, size=(min(100_000, n - start), k))
+        scores[start : start + chunk.shape[0]] = np.sort(chunk, axis=1)[:, ::-1]
     capacity = np.array([p.capacity for p in programs], dtype=float)
     capacity = np.maximum(1, np.round(capacity * seat_ratio * n / capacity.sum())).astype(np.int64)
     return AllocationProblem(
-        worker_ids=[f"w{i:08d}" for i in range(n)],
+        worker_ids=ids,
         program_ids=[p.program_id for p in programs],
         capacity=capacity,
-        arc_worker=np.repeat(np.arange(n, dtype=np.int64), k),
-        arc_program=lists.ravel(),
-        arc_score=np.ascontiguousarray(scores).ravel(),
-        arc_rank=np.tile(np.arange(1, k + 1, dtype=np.int64), n),
-        arc_aid=np.zeros(n * k),
+        arc_worker=np.repeat(np.arange(n, dtype=np.int32), k),
+        arc_program=lists.reshape(-1),
+        arc_score=scores.reshape(-1),
+        arc_rank=np.tile(np.arange(1, k + 1, dtype=np.int32), n),
+        arc_aid=np.zeros(n * k, dtype=np.float32),
         groups=(GroupShare("migrant", 2 / 3),),
         members=(rng.random(n) < 0.6).reshape(-1, 1),
+    )
+
+
+def load_scored(scores: str, workers: str, seat_ratio: float) -> Any:
+    """The problem of a real ``skillmatch score`` run over a ``skillmatch simulate`` file.
+
+    A lean reader for the benchmark (pyarrow dictionary encoding, no pandas strings, no
+    quarantine: the run is known to be clean): program capacities from the shipped
+    catalogue, scaled like :func:`make_problem`'s so that seats = ``seat_ratio`` x workers.
+    """
+    import glob
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from skillmatch.allocate import AllocationProblem, GroupShare
+    from skillmatch.allocate.io import read_bundle_catalogue
+
+    programs = read_bundle_catalogue().programs
+    parts = sorted(glob.glob(os.path.join(scores, "scores", "*.parquet")))
+    columns = ["worker_id", "rank", "program_id", "score"]
+    table = pa.concat_tables(pq.read_table(p, columns=columns) for p in parts)
+    worker = pc.dictionary_encode(table.column("worker_id")).combine_chunks()
+    program = pc.dictionary_encode(table.column("program_id")).combine_chunks()
+    ids = worker.dictionary
+    p_index = pc.index_in(program.dictionary, pa.array([p.program_id for p in programs]))
+    arc_worker = worker.indices.to_numpy().astype(np.int32)
+    arc_program = p_index.to_numpy(zero_copy_only=False)[program.indices.to_numpy()]
+    arc_rank = table.column("rank").to_numpy().astype(np.int32)
+    arc_score = table.column("score").to_numpy().astype(np.float32)
+    del table, worker, program
+    if np.any(arc_worker[1:] < arc_worker[:-1]):  # rows are grouped by worker in each part
+        order = np.lexsort((arc_rank, arc_worker))
+        arc_worker, arc_program = arc_worker[order], arc_program[order]
+        arc_rank, arc_score = arc_rank[order], arc_score[order]
+    people = pq.read_table(workers, columns=["worker_id", "migrant"])
+    row = pc.index_in(ids, people.column("worker_id")).to_numpy(zero_copy_only=False)
+    migrant = people.column("migrant").to_numpy(zero_copy_only=False).astype(bool)[row]
+    n = len(ids)
+    capacity = np.array([p.capacity for p in programs], dtype=float)
+    capacity = np.maximum(1, np.round(capacity * seat_ratio * n / capacity.sum())).astype(np.int64)
+    return AllocationProblem(
+        worker_ids=ids.to_numpy(zero_copy_only=False).astype(str),
+        program_ids=[p.program_id for p in programs],
+        capacity=capacity,
+        arc_worker=arc_worker,
+        arc_program=arc_program.astype(np.int32),
+        arc_score=arc_score,
+        arc_rank=arc_rank,
+        arc_aid=np.zeros(arc_worker.size, dtype=np.float32),
+        groups=(GroupShare("migrant", 2 / 3),),
+        members=migrant.reshape(-1, 1),
     )
 
 
@@ -89,12 +158,15 @@ class _PeakSampler(threading.Thread):
             self.peak = max(self.peak, _rss_gb())
 
 
-def run_one(n: int, k: int, seat_ratio: float, method: str) -> dict[str, Any]:
-    """Build and solve one problem in this process; the result line."""
+def run_one(
+    n: int, k: int, seat_ratio: float, method: str, scored: list[str] | None = None
+) -> dict[str, Any]:
+    """Build (or load, with ``scored = [scores_dir, workers_file]``) and solve one problem in
+    this process; the result line."""
     from skillmatch.allocate import solve_exact, solve_fast
 
     t0 = time.perf_counter()
-    problem = make_problem(n, k, seat_ratio)
+    problem = load_scored(*scored, seat_ratio) if scored else make_problem(n, k, seat_ratio)
     import gc
 
     gc.collect()
@@ -110,7 +182,8 @@ def run_one(n: int, k: int, seat_ratio: float, method: str) -> dict[str, Any]:
     return {
         "bench": "allocate",
         "method": method,
-        "n_workers": n,
+        "input": "scored" if scored else "synthetic",
+        "n_workers": problem.n_workers,
         "k": k,
         "n_arcs": problem.n_arcs,
         "n_programs": problem.n_programs,
@@ -136,11 +209,21 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--seat-ratio", type=float, default=0.6)
     parser.add_argument("--methods", nargs="+", default=["exact", "fast"])
+    parser.add_argument(
+        "--scored",
+        nargs=2,
+        metavar=("SCORES_DIR", "WORKERS"),
+        help="allocate a real `skillmatch score` run (of a `skillmatch simulate` file) instead "
+        "of synthetic lists; --sizes is then ignored",
+    )
     parser.add_argument("--one", nargs=2, metavar=("N", "METHOD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(int(args.one[0]), args.k, args.seat_ratio, args.one[1])))
+        line = run_one(int(args.one[0]), args.k, args.seat_ratio, args.one[1], args.scored)
+        print(json.dumps(line))
         return
+    if args.scored:
+        args.sizes = [0]
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -159,6 +242,7 @@ def main() -> None:
                 str(args.k),
                 "--seat-ratio",
                 str(args.seat_ratio),
+                *(["--scored", *args.scored] if args.scored else []),
             ]
             done = subprocess.run(cmd, capture_output=True, text=True, check=True)
             line = json.loads(done.stdout.strip().splitlines()[-1])

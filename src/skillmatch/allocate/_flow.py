@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from skillmatch.allocate.problem import AllocationProblem, BoolArray, IntArray
 from skillmatch.errors import MissingDependencyError
@@ -40,25 +39,32 @@ def ortools_graph() -> Any:
 
 
 def bipartite_arcs(
-    problem: AllocationProblem, workers: BoolArray | None = None
+    problem: AllocationProblem, workers: BoolArray | None = None, *, n_extra: int = 0
 ) -> tuple[IntArray, IntArray, IntArray]:
     """Tails, heads and capacities of source -> worker -> program -> sink.
 
-    ``workers`` (optional mask) keeps only the arcs of those workers.
+    Layout: one entry arc per kept worker, the worker -> program arcs, one program -> sink
+    arc per program, then ``n_extra`` zeroed slots for the caller. ``workers`` (optional
+    mask) keeps only the arcs of those workers. The arrays are filled in place, so building
+    the graph of 30 M arcs makes no copy beyond its three int64 columns.
     """
-    keep = np.ones(problem.n_workers, dtype=bool) if workers is None else workers
-    w_nodes = worker_node(problem)[keep]
-    arc_keep = keep[problem.arc_worker]
-    p_nodes = program_node(problem)
-    arc_tails = worker_node(problem)[problem.arc_worker[arc_keep]]
-    tails = np.concatenate([np.full(w_nodes.size, SOURCE), arc_tails, p_nodes])
-    heads = np.concatenate(
-        [w_nodes, p_nodes[problem.arc_program[arc_keep]], np.full(p_nodes.size, SINK)]
-    )
-    caps = np.concatenate(
-        [np.ones(w_nodes.size + int(arc_keep.sum()), dtype=np.int64), problem.capacity]
-    )
-    return tails.astype(np.int64), heads.astype(np.int64), caps.astype(np.int64)
+    n_w, n_p = problem.n_workers, problem.n_programs
+    keep = None if workers is None else workers[problem.arc_worker]
+    w_nodes = worker_node(problem) if workers is None else worker_node(problem)[workers]
+    n_arcs = problem.n_arcs if keep is None else int(np.count_nonzero(keep))
+    size = w_nodes.size + n_arcs + n_p + n_extra
+    tails, heads = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+    caps = np.zeros(size, dtype=np.int64)
+    a, b = w_nodes.size, w_nodes.size + n_arcs
+    tails[:a], heads[:a] = SOURCE, w_nodes
+    arc_w = problem.arc_worker if keep is None else problem.arc_worker[keep]
+    np.add(arc_w, 2, out=tails[a:b], casting="unsafe")
+    arc_p = problem.arc_program if keep is None else problem.arc_program[keep]
+    np.add(arc_p, 2 + n_w, out=heads[a:b], casting="unsafe")
+    caps[:b] = 1
+    tails[b : b + n_p], heads[b : b + n_p] = program_node(problem), SINK
+    caps[b : b + n_p] = problem.capacity
+    return tails, heads, caps
 
 
 def max_seats(problem: AllocationProblem, workers: BoolArray | None = None) -> int:
@@ -69,6 +75,7 @@ def max_seats(problem: AllocationProblem, workers: BoolArray | None = None) -> i
     if tails.size == 0:
         return 0
     flow.add_arcs_with_capacity(tails, heads, caps)
+    del tails, heads, caps
     status = flow.solve(SOURCE, SINK)
     if status != flow.OPTIMAL:  # pragma: no cover - a max flow with finite capacities
         raise RuntimeError(f"max flow failed with status {status}")
@@ -76,16 +83,18 @@ def max_seats(problem: AllocationProblem, workers: BoolArray | None = None) -> i
 
 
 def min_cost_flow(
-    tails: IntArray,
-    heads: IntArray,
-    caps: IntArray,
-    costs: NDArray[np.int64],
-    supplies: dict[int, int],
-) -> tuple[str, NDArray[np.int64], int]:
-    """Solve a min-cost flow; returns (status name, flow per arc, total cost)."""
+    arcs: list[IntArray], supplies: dict[int, int], wanted: range
+) -> tuple[str, IntArray, int]:
+    """Solve a min-cost flow; returns (status name, arcs of ``wanted`` with flow, total cost).
+
+    ``arcs`` is ``[tails, heads, caps, costs]``. The solver keeps its own copy, so the list
+    is emptied once the arcs are in: with no other reference left, their memory is free
+    before the solve starts. The arcs with flow are numbered from ``wanted.start``.
+    """
     graph = ortools_graph()
     solver = graph.min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    solver.add_arcs_with_capacity_and_unit_cost(*arcs)
+    arcs.clear()
     nodes = np.fromiter(supplies, dtype=np.int64)
     solver.set_nodes_supplies(nodes, np.fromiter(supplies.values(), dtype=np.int64))
     status = solver.solve()
@@ -97,9 +106,13 @@ def min_cost_flow(
     }
     name = names.get(status, f"status {status}")
     if name != "optimal":
-        return name, np.zeros(tails.size, dtype=np.int64), 0
-    flows = solver.flows(np.arange(tails.size, dtype=np.int64))
-    return name, np.asarray(flows, dtype=np.int64), int(solver.optimal_cost())
+        return name, np.zeros(0, dtype=np.int64), 0
+    used = []
+    for a in range(wanted.start, wanted.stop, 1 << 22):  # in slices: flows of 30 M arcs
+        ids = np.arange(a, min(a + (1 << 22), wanted.stop), dtype=np.int64)
+        used.append(ids[np.asarray(solver.flows(ids)) > 0] - wanted.start)
+    funded = np.concatenate(used) if used else np.zeros(0, dtype=np.int64)
+    return name, funded, int(solver.optimal_cost())
 
 
 def min_aid(problem: AllocationProblem, n_seats: int) -> float:
@@ -107,6 +120,9 @@ def min_aid(problem: AllocationProblem, n_seats: int) -> float:
     tails, heads, caps = bipartite_arcs(problem)
     n_workers = problem.n_workers
     costs = np.zeros(tails.size, dtype=np.int64)
-    costs[n_workers : n_workers + problem.n_arcs] = np.round(problem.arc_aid * 100).astype(np.int64)
-    status, _, cost = min_cost_flow(tails, heads, caps, costs, {SOURCE: n_seats, SINK: -n_seats})
+    aid = np.round(problem.arc_aid.astype(np.float64) * 100)
+    costs[n_workers : n_workers + problem.n_arcs] = aid
+    del aid
+    supplies = {SOURCE: n_seats, SINK: -n_seats}
+    status, _, cost = min_cost_flow([tails, heads, caps, costs], supplies, range(0))
     return cost / 100.0 if status == "optimal" else float("inf")

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from skillmatch.allocate._flow import max_seats, min_aid
-from skillmatch.allocate.problem import AllocationProblem, BoolArray, InfeasibleAllocationError
+from skillmatch.allocate.problem import (
+    AllocationProblem,
+    BoolArray,
+    IndexArray,
+    InfeasibleAllocationError,
+    IntArray,
+)
 
 
 @dataclass(frozen=True)
@@ -59,31 +65,44 @@ def most_seats(
     least ``enough`` that they can.
 
     A greedy matching that reaches the simple upper bound (workers with a candidate, or the
-    seats their programs hold) is maximum; only otherwise does a max flow decide.
+    seats their programs hold) is maximum; only otherwise does a max flow decide. The arcs
+    are read in slices, so no copy of a whole arc column is made.
     """
     keep = np.ones(problem.n_workers, dtype=bool) if workers is None else workers
-    arc_keep = keep[problem.arc_worker]
-    arc_w, arc_p = problem.arc_worker[arc_keep], problem.arc_program[arc_keep]
-    wanted = np.bincount(arc_p, minlength=problem.n_programs)
-    n_with_arcs = int(arc_w.size > 0) + int(np.count_nonzero(arc_w[1:] != arc_w[:-1]))
+    wanted = np.zeros(problem.n_programs, dtype=np.int64)
+    for part in _slices(problem.arc_worker):
+        mine = keep[problem.arc_worker[part]]
+        wanted += np.bincount(problem.arc_program[part][mine], minlength=problem.n_programs)
+    has_arc = np.diff(problem.worker_starts()) > 0
+    n_with_arcs = int(np.count_nonzero(has_arc & keep))
     upper = min(n_with_arcs, int(np.minimum(problem.capacity, wanted).sum()))
-    greedy = _greedy_seats(problem, arc_w, arc_p)
+    greedy = _greedy_seats(problem, keep)
     if greedy == upper or (enough is not None and greedy >= enough):
         return greedy
     return max_seats(problem, workers)
 
 
-def _greedy_seats(problem: AllocationProblem, arc_w: np.ndarray, arc_p: np.ndarray) -> int:
-    """Seats filled by rounds of proposals: each unmatched worker to their first candidate
-    with room, each program taking proposals in worker order up to its room."""
+def _slices(arc_worker: IndexArray, size: int = 1 << 21) -> list[slice]:
+    """Slices of about ``size`` arcs that never split a worker's arcs (sorted by worker)."""
+    n = arc_worker.shape[0]
+    cuts = [
+        int(np.searchsorted(arc_worker, arc_worker[t], side="left")) for t in range(size, n, size)
+    ]
+    bounds = sorted({0, *cuts, n})
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _greedy_seats(problem: AllocationProblem, keep: BoolArray) -> int:
+    """Seats filled by rounds of proposals: each unmatched worker of ``keep`` to their first
+    candidate with room, each program taking proposals in worker order up to its room."""
     room = problem.capacity.astype(np.int64).copy()
-    matched = np.zeros(problem.n_workers, dtype=bool)
+    matched = ~keep  # workers left out count as matched: they never propose
+    n_kept = int(np.count_nonzero(keep))
+    slices = _slices(problem.arc_worker)
     while True:
-        live = np.flatnonzero(~matched[arc_w] & (room[arc_p] > 0))
-        if not live.size:
-            return int(matched.sum())
-        first = live[np.r_[True, arc_w[live][1:] != arc_w[live][:-1]]]
-        w, p = arc_w[first], arc_p[first]
+        w, p = _proposals(problem, slices, matched, room)
+        if not w.size:
+            return int(np.count_nonzero(matched)) - (problem.n_workers - n_kept)
         order = np.argsort(p, kind="stable")
         sorted_p = p[order]
         within = np.empty(p.size, dtype=np.int64)
@@ -91,6 +110,27 @@ def _greedy_seats(problem: AllocationProblem, arc_w: np.ndarray, arc_p: np.ndarr
         accept = within < room[p]
         matched[w[accept]] = True
         room -= np.bincount(p[accept], minlength=room.size)
+
+
+def _proposals(
+    problem: AllocationProblem, slices: list[slice], matched: BoolArray, room: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Each unmatched worker's first arc to a program with room: (workers, programs)."""
+    open_program = room > 0
+    ws, ps = [], []
+    for part in slices:
+        arc_w, arc_p = problem.arc_worker[part], problem.arc_program[part]
+        live = np.flatnonzero(~matched[arc_w] & open_program[arc_p])
+        if not live.size:
+            continue
+        w = arc_w[live]
+        first = np.ones(w.size, dtype=bool)
+        np.not_equal(w[1:], w[:-1], out=first[1:])
+        ws.append(w[first].astype(np.int64))
+        ps.append(arc_p[live[first]].astype(np.int64))
+    if not ws:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(ws), np.concatenate(ps)
 
 
 def _budget_seats(problem: AllocationProblem, upper: int) -> int:

@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,17 +39,24 @@ __all__ = ["RESPONSE_SCHEMA", "ArcBlock", "Prices", "Response", "best_response",
 RESPONSE_SCHEMA = "kind string, index long, value double"
 
 
+#: Workers per slice in the price step: keeps the float64 temporaries to a few MB each.
+CHUNK = 1 << 17
+
+
 @dataclass(frozen=True)
 class ArcBlock:
     """Candidate arcs of a block of workers, one row per worker, padded to ``k`` columns.
 
-    ``program`` and ``score`` have shape (n_workers, k) (padding: any program, score -inf),
-    ``aid`` likewise, and ``bits`` (n_workers,) holds each worker's groups as bits.
+    ``program`` (int32) and ``score`` (float32, or float64) have shape (n_workers, k)
+    (padding: any program, score -inf); ``aid`` likewise, or None when aid is not tracked (no
+    budget: the response's ``aid`` is then 0); ``bits`` (n_workers,) holds each worker's
+    groups as bits. Scores are promoted to float64 before any sum, so the dual bound is a
+    float64 sum of the stored values either way.
     """
 
-    program: NDArray[np.int64]
-    score: NDArray[np.float64]
-    aid: NDArray[np.float64]
+    program: NDArray[np.int32]
+    score: NDArray[np.floating[Any]]
+    aid: NDArray[np.floating[Any]] | None
     bits: NDArray[np.int64]
 
 
@@ -94,33 +102,53 @@ def group_bonus(bits: NDArray[np.int64], prices: Prices) -> NDArray[np.float64]:
     return bonus
 
 
-def reduced_values(block: ArcBlock, prices: Prices) -> NDArray[np.float64]:
-    """``r_a`` of every arc of ``block``; shape (n_workers, k)."""
-    r = block.score - prices.program[block.program]
-    r += (group_bonus(block.bits, prices) + prices.seat)[:, None]
-    if prices.aid != 0.0:
-        r -= prices.aid * block.aid
+def _reduced_rows(block: ArcBlock, prices: Prices, rows: slice) -> NDArray[np.float64]:
+    """``r_a`` of the workers ``rows`` in float64; shape (n_rows, k)."""
+    r = block.score[rows].astype(np.float64)
+    r -= prices.program[block.program[rows]]
+    r += (group_bonus(block.bits[rows], prices) + prices.seat)[:, None]
+    if prices.aid != 0.0 and block.aid is not None:
+        r -= prices.aid * block.aid[rows]
     return r
+
+
+def reduced_values(block: ArcBlock, prices: Prices) -> NDArray[np.float32]:
+    """``r_a`` of every arc of ``block`` in float32 (to order arcs, never in a bound);
+    shape (n_workers, k)."""
+    out = np.empty(block.score.shape, dtype=np.float32)
+    for start in range(0, block.score.shape[0], CHUNK):
+        rows = slice(start, start + CHUNK)
+        out[rows] = _reduced_rows(block, prices, rows)
+    return out
 
 
 def best_response(block: ArcBlock, prices: Prices) -> Response:
     """Each worker's best arc at ``prices``, summed into loads, counts, aid and value."""
     n_programs, n_groups = prices.program.shape[0], prices.group.shape[0]
-    if block.score.shape[0] == 0:
-        return Response(np.zeros(n_programs, np.int64), np.zeros(n_groups, np.int64), 0, 0.0, 0.0)
-    r = reduced_values(block, prices)
+    total = Response(np.zeros(n_programs, np.int64), np.zeros(n_groups, np.int64), 0, 0.0, 0.0)
+    for start in range(0, block.score.shape[0], CHUNK):
+        total = total + _response_rows(block, prices, slice(start, start + CHUNK))
+    return total
+
+
+def _response_rows(block: ArcBlock, prices: Prices, rows: slice) -> Response:
+    r = _reduced_rows(block, prices, rows)
     best = np.argmax(r, axis=1)  # first maximum: the better rank wins ties
-    rows = np.arange(r.shape[0])
-    top = r[rows, best]
+    top = np.take_along_axis(r, best[:, None], axis=1)[:, 0]
     taking = top > 0.0
-    programs = block.program[rows, best][taking]
-    bits = block.bits[taking]
+    programs = np.take_along_axis(block.program[rows], best[:, None], axis=1)[:, 0][taking]
+    bits = block.bits[rows][taking]
+    n_groups = prices.group.shape[0]
     counts = np.array([int(((bits >> g) & 1).sum()) for g in range(n_groups)], dtype=np.int64)
+    aid = 0.0
+    if block.aid is not None:
+        chosen = np.take_along_axis(block.aid[rows], best[:, None], axis=1)[:, 0]
+        aid = float(chosen[taking].sum(dtype=np.float64))
     return Response(
-        load=np.bincount(programs, minlength=n_programs).astype(np.int64),
+        load=np.bincount(programs, minlength=prices.program.shape[0]).astype(np.int64),
         group_count=counts,
         n_taking=int(taking.sum()),
-        aid=float(block.aid[rows, best][taking].sum()),
+        aid=aid,
         value=float(top[taking].sum()),
     )
 
@@ -128,8 +156,8 @@ def best_response(block: ArcBlock, prices: Prices) -> Response:
 def block_from_frame(frame: pd.DataFrame, k: int) -> ArcBlock:
     """An :class:`ArcBlock` from rows ``bits, programs, scores, aid`` (list columns)."""
     n = len(frame)
-    program = np.zeros((n, k), dtype=np.int64)
-    score = np.full((n, k), -np.inf)
+    program = np.zeros((n, k), dtype=np.int32)
+    score = np.full((n, k), -np.inf)  # float64, like the Spark columns: no rounding
     aid = np.zeros((n, k))
     for i, (p, s, a) in enumerate(
         zip(frame["programs"], frame["scores"], frame["aid"], strict=True)

@@ -71,7 +71,7 @@ def solve_exact(problem: AllocationProblem) -> Allocation:
             method="exact",
             n_seats=target.n_seats,
             quotas=target.quotas,
-            bound=float(problem.arc_score[funded].sum()),
+            bound=float(problem.arc_score[funded].sum(dtype=np.float64)),
             info=_info(target, "milp", 0.0),
         )
     # OR-Tools scales costs by (n_nodes + 1) and the total sums n_seats costs: both in int64
@@ -101,13 +101,17 @@ def _solve_flow(problem: AllocationProblem, target: SeatTarget, bits: int) -> Al
     tails, heads, caps, supplies = _graph(problem, target)
     costs = np.zeros(tails.size, dtype=np.int64)
     first = problem.n_workers  # the worker -> program arcs follow the entry arcs
-    costs[first : first + problem.n_arcs] = -np.round(problem.arc_score * scale).astype(np.int64)
-    status, flows, _ = min_cost_flow(tails, heads, caps, costs, supplies)
+    fit = problem.arc_score.astype(np.float64)  # float32 scores: scale them in float64
+    fit *= scale
+    costs[first : first + problem.n_arcs] = np.negative(np.round(fit, out=fit), out=fit)
+    del fit
+    arcs = [tails, heads, caps, costs]
+    del tails, heads, caps, costs  # min_cost_flow frees them once they are in the solver
+    status, funded, _ = min_cost_flow(arcs, supplies, range(first, first + problem.n_arcs))
     if status == "bad_cost_range":
         return None
     if status != "optimal":
         raise InfeasibleAllocationError(_joint_message(problem, target))
-    funded = np.flatnonzero(flows[first : first + problem.n_arcs] > 0)
     resolution = target.n_seats / scale
     return Allocation.from_arcs(
         problem,
@@ -115,7 +119,7 @@ def _solve_flow(problem: AllocationProblem, target: SeatTarget, bits: int) -> Al
         method="exact",
         n_seats=target.n_seats,
         quotas=target.quotas,
-        bound=float(problem.arc_score[funded].sum()),
+        bound=float(problem.arc_score[funded].sum(dtype=np.float64)),
         info=_info(target, "ortools_min_cost_flow", resolution),
     )
 
@@ -128,21 +132,18 @@ def _graph(
     Arc layout: one entry arc per worker (from the source, or from its group's node), then
     the worker -> program arcs, the program -> sink arcs and the source -> group arcs.
     """
-    tails, heads, caps = bipartite_arcs(problem)
+    n_extra = sum(1 for quota in target.quotas if quota > 0)
+    tails, heads, caps = bipartite_arcs(problem, n_extra=n_extra)
     node = 2 + problem.n_workers + problem.n_programs
     members = problem.members_matrix()
     supplies = {SOURCE: target.n_seats - sum(target.quotas), SINK: -target.n_seats}
-    group_nodes = []
+    slot = tails.size - n_extra
     for g, quota in enumerate(target.quotas):
         if quota > 0:
             supplies[node] = quota
             tails[: problem.n_workers][members[:, g]] = node  # members hang from it
-            group_nodes.append(node)
-            node += 1
-    extra = np.asarray(group_nodes, dtype=np.int64)
-    tails = np.concatenate([tails, np.full(extra.size, SOURCE, dtype=np.int64)])
-    heads = np.concatenate([heads, extra])
-    caps = np.concatenate([caps, np.full(extra.size, target.n_seats, dtype=np.int64)])
+            tails[slot], heads[slot], caps[slot] = SOURCE, node, target.n_seats
+            node, slot = node + 1, slot + 1
     return tails, heads, caps, supplies
 
 

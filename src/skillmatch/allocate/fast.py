@@ -12,11 +12,14 @@ towards the best feasible objective found so far. Every ``repair_every`` iterati
 (:mod:`skillmatch.allocate._repair`) turns the prices into a feasible allocation. The method
 stops when the certified gap ``(min D - best primal) / min D`` is at most ``tol``.
 
-The greedy repair can miss the seat target (a maximal matching is not always a maximum one,
-which happens when capacity is tight: on a 100,000-worker simulated population only 27,001 of
-40,750 seats are reachable and greedy proposals fill 25,828) or a share. When it misses at the
-first two repairs, the exact solver finishes the job and ``info["repair"]`` is
-``"exact_fallback"``.
+Greedy proposals alone can miss the seat target: a maximal matching is not always a maximum
+one when capacity is tight (on a 100,000-worker simulated population only 27,001 of 40,750
+seats are reachable, and greedy proposals fill 25,828). The repair then funds the rest along
+augmenting paths (:mod:`skillmatch.allocate._paths`), moving funded workers to other programs
+of their lists; ``info["n_augmented"]`` counts those seats. With no budget and at most one
+share this always reaches the target. With several shares the phases are tried in each
+group order; only if none meets every share, or if the aid budget blocks every path, does
+the exact solver finish the job, with ``info["repair"] = "exact_fallback"``.
 
 Examples
 --------
@@ -36,55 +39,94 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 from tqdm.auto import tqdm
 
-from skillmatch.allocate._repair import repair
+from skillmatch.allocate._repair import RepairState, repair
 from skillmatch.allocate._target import SeatTarget, seat_target
 from skillmatch.allocate.dual import ArcBlock, Prices, Response, best_response, reduced_values
 from skillmatch.allocate.exact import solve_exact
 from skillmatch.allocate.problem import AllocationProblem
 from skillmatch.allocate.result import Allocation
 
-__all__ = ["StepFunction", "arc_block", "solve_fast"]
+__all__ = ["DenseArcs", "StepFunction", "arc_block", "solve_fast"]
 
 #: The per-iteration step: prices -> summed response (in memory, or a Spark job).
 StepFunction = Callable[[Prices], Response]
 
 
+class DenseArcs(NamedTuple):
+    """The arcs as a padded (n_workers, k) :class:`ArcBlock`; column ``c`` of row ``w`` is arc
+    ``starts[w] + c``."""
+
+    block: ArcBlock
+    starts: NDArray[np.int64]
+
+
 @dataclass(frozen=True)
 class _Dense:
-    block: ArcBlock
-    arc_index: NDArray[np.int64]  # (n_workers, k), -1 = padding
+    arcs: DenseArcs
     aid_unit: float  # the budget constraint's subgradient is measured in seats' worth of aid
 
+    @property
+    def block(self) -> ArcBlock:
+        return self.arcs.block
 
-def arc_block(problem: AllocationProblem) -> tuple[ArcBlock, NDArray[np.int64]]:
-    """The arcs as an :class:`ArcBlock` and the grid of arc indices (-1 = padding)."""
-    counts = np.bincount(problem.arc_worker, minlength=problem.n_workers)
-    k = max(int(counts.max(initial=0)), 1)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    col = np.arange(problem.n_arcs) - starts[problem.arc_worker]
-    index = np.full((problem.n_workers, k), -1, dtype=np.int64)
-    index[problem.arc_worker, col] = np.arange(problem.n_arcs)
-    pad = index < 0
-    safe = np.where(pad, 0, index)
-    score = (
-        np.where(pad, -np.inf, problem.arc_score[safe])
-        if problem.n_arcs
-        else np.full(index.shape, -np.inf)
-    )
-    program = (
-        np.where(pad, 0, problem.arc_program[safe])
-        if problem.n_arcs
-        else np.zeros(index.shape, np.int64)
-    )
-    aid = np.where(pad, 0.0, problem.arc_aid[safe]) if problem.n_arcs else np.zeros(index.shape)
+
+def arc_block(problem: AllocationProblem) -> DenseArcs:
+    """The arcs as an :class:`ArcBlock` (int32 programs; scores and aid float32 when stored
+    as float32, else float64) and each worker's first arc.
+
+    When every worker has the same number of arcs and the arc columns already have the
+    block's dtypes, the block is a view of them (no copy). ``aid`` is None without a budget.
+    """
+    n, n_arcs = problem.n_workers, problem.n_arcs
+    bounds = problem.worker_starts()
+    k = max(int(np.diff(bounds).max(initial=0)), 1)
+    starts = bounds[:-1]
     members = problem.members_matrix().astype(np.int64)
     bits = (members << np.arange(members.shape[1], dtype=np.int64)).sum(axis=1).astype(np.int64)
-    return ArcBlock(program.astype(np.int64), score, aid, bits), index
+    uniform = n_arcs == n * k  # every worker has k arcs: the grid is a reshape
+    program = _grid(problem, starts, k, uniform, problem.arc_program, np.int32, 0)
+    # float32 only when stored so: rounding float64 scores would loosen the dual bound
+    score = _grid(
+        problem, starts, k, uniform, problem.arc_score, _float(problem.arc_score), -np.inf
+    )
+    aid = (
+        _grid(problem, starts, k, uniform, problem.arc_aid, _float(problem.arc_aid), 0.0)
+        if problem.budget is not None
+        else None
+    )
+    return DenseArcs(ArcBlock(program, score, aid, bits), starts)
+
+
+def _float(values: NDArray[Any]) -> type[np.float32] | type[np.float64]:
+    return np.float32 if values.dtype == np.float32 else np.float64
+
+
+def _grid(
+    problem: AllocationProblem,
+    starts: NDArray[np.int64],
+    k: int,
+    uniform: bool,
+    values: NDArray[Any],
+    dtype: type[np.generic],
+    fill: float,
+) -> NDArray[Any]:
+    """An arc column as a (n_workers, k) grid: a view when ``uniform`` and of ``dtype``,
+    else scattered by slices of arcs into a grid filled with ``fill``."""
+    n = problem.n_workers
+    if uniform:
+        return np.asarray(values, dtype=dtype).reshape(n, k)
+    out = np.full(n * k, fill, dtype=dtype)
+    step = 1 << 22
+    for a in range(0, problem.n_arcs, step):
+        w = problem.arc_worker[a : a + step].astype(np.int64)
+        out[w * k + (np.arange(a, a + w.size) - starts[w])] = values[a : a + step]
+    return out.reshape(n, k)
 
 
 def solve_fast(
@@ -117,8 +159,8 @@ def solve_fast(
     target = seat_target(problem)
     budget = problem.budget
     aid_unit = (budget / max(target.n_seats, 1)) if budget else 1.0
-    block, index = arc_block(problem)
-    dense = _Dense(block, index, aid_unit)
+    dense = _Dense(arc_block(problem), aid_unit)
+    block = dense.block
     run = step if step is not None else (lambda prices: best_response(block, prices))
     search = _iterate(problem, dense, target, run, (tol, max_iter, repair_every), progress)
     info = {
@@ -126,13 +168,16 @@ def solve_fast(
         "n_reachable": target.n_reachable,
         "limited_by": target.limited_by,
     }
-    if search.best is None:  # the greedy repair missed the seat target or a share
+    if search.best is None:  # the repair missed a share (several), or the budget blocked it
         exact = solve_exact(problem)
         funded, bound = exact.funded, exact.bound
         info.update(exact.info, repair="exact_fallback")
     else:
         funded, bound = search.best.funded, search.bound
-        info.update(repair="greedy")
+        info.update(
+            repair="greedy+paths" if search.best.info["n_augmented"] else "greedy",
+            n_augmented=search.best.info["n_augmented"],
+        )
     return Allocation.from_arcs(
         problem,
         funded,
@@ -193,12 +238,12 @@ def _iterate(
                 found = _repair(problem, dense, target, search.prices, search.bound)
                 search.best = _better(search.best, found)
                 if search.best is None and it > 0:
-                    return search  # the greedy repair misses twice: the exact solver finishes
+                    return search  # the repair misses twice: the exact solver finishes
             resp = run(search.prices)
             d = _dual_value(resp, search.prices, problem, target, budget)
             stall = 0 if d < search.bound else stall + 1
             search.bound = min(search.bound, d)
-            if stall >= 5:
+            if stall >= 20:  # halving sooner (after 5) stalls on real, unsaturated lists
                 theta, stall = max(theta / 2, 1e-3), 0
             bar.update(1)
             if search.gap_closed(tol):
@@ -254,25 +299,43 @@ def _move(
 def _repair(
     problem: AllocationProblem, dense: _Dense, target: SeatTarget, prices: Prices, bound: float
 ) -> Allocation | None:
+    """A feasible allocation from ``prices``, or None if the repair cannot meet every
+    constraint (several shares, or the budget)."""
     r = reduced_values(dense.block, prices)
-    members = problem.members_matrix()
-    everyone = np.ones(problem.n_workers, dtype=bool)
-    phases = [(members[:, g], q) for g, q in enumerate(target.quotas) if q > 0]
-    phases.append((everyone, target.n_seats))
     budget = problem.budget if problem.budget is not None else np.inf
-    state = repair(dense.block, r, problem.capacity, budget, phases)
+    active = [g for g, q in enumerate(target.quotas) if q > 0]
+    orders = [active[i:] + active[:i] for i in range(max(len(active), 1))]
+    for order in orders:  # one share: one order; several: each group first in turn
+        state = repair(dense.block, r, problem.capacity, budget, _phases(problem, target, order))
+        result = _from_state(problem, dense, target, state, bound)
+        if not result.violations(problem):
+            return result
+    return None
+
+
+def _phases(
+    problem: AllocationProblem, target: SeatTarget, order: list[int]
+) -> list[tuple[NDArray[np.bool_], int]]:
+    members = problem.members_matrix()
+    phases = [(members[:, g], target.quotas[g]) for g in order]
+    phases.append((np.ones(problem.n_workers, dtype=bool), target.n_seats))
+    return phases
+
+
+def _from_state(
+    problem: AllocationProblem, dense: _Dense, target: SeatTarget, state: RepairState, bound: float
+) -> Allocation:
     workers = np.flatnonzero(state.choice >= 0)
-    funded = dense.arc_index[workers, state.choice[workers]]
-    result = Allocation.from_arcs(
+    funded = dense.arcs.starts[workers] + state.choice[workers]
+    return Allocation.from_arcs(
         problem,
         funded,
         method="fast",
         n_seats=target.n_seats,
         quotas=target.quotas,
         bound=bound,
-        info={"repair": "greedy"},
+        info={"n_augmented": state.n_augmented},
     )
-    return None if result.violations(problem) else result
 
 
 def _better(a: Allocation | None, b: Allocation | None) -> Allocation | None:

@@ -198,7 +198,8 @@ def problem_from_frames(
     Aid per seat is ``cost * aid_share`` on an ``aid_eligible`` program for a worker whose
     education is at most ``aid_max_education`` (the rule the ranker's affordability uses),
     else 0. Workers are ordered by ``worker_id``, a worker's arcs by rank, so the same rows in
-    any order give the same problem.
+    any order give the same problem. Arc columns are stored compactly: int32 indices and
+    float32 scores and aid (``skillmatch score`` writes float32 scores, so nothing is lost).
 
     Raises
     ------
@@ -224,11 +225,11 @@ def problem_from_frames(
         worker_ids=worker_frame["worker_id"].tolist(),
         program_ids=program_ids,
         capacity=np.array([p.capacity for p in programs], dtype=np.int64),
-        arc_worker=arcs["w"].to_numpy(np.int64),
-        arc_program=arcs["p"].to_numpy(np.int64),
-        arc_score=arcs["score"].to_numpy(np.float64),
-        arc_rank=arcs["rank"].to_numpy(np.int64),
-        arc_aid=aid,
+        arc_worker=arcs["w"].to_numpy(np.int32),
+        arc_program=arcs["p"].to_numpy(np.int32),
+        arc_score=arcs["score"].to_numpy(np.float32),
+        arc_rank=arcs["rank"].to_numpy(np.int32),
+        arc_aid=aid.astype(np.float32),
         groups=tuple(min_shares),
         members=members,
         seats=seats,

@@ -28,7 +28,9 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,6 +47,12 @@ __all__ = [
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+#: Arc columns may be stored compactly (int32 indices, float32 scores): at 3 M workers x
+#: top-10 every byte per arc is 30 MB. Objectives and bounds are always summed in float64.
+IndexArray = NDArray[np.integer[Any]]
+ValueArray = NDArray[np.floating[Any]]
+#: Worker ids: a list, or a NumPy string array (far smaller than 3 M Python strings).
+WorkerIds = Sequence[str] | NDArray[np.str_]
 
 
 class InfeasibleAllocationError(SkillmatchError, ValueError):
@@ -113,20 +121,22 @@ class AllocationProblem:
 
     Parameters
     ----------
-    worker_ids : list of str
+    worker_ids : list of str or ndarray of str
         The workers, row ``w`` of ``members``.
     program_ids : list of str
         The programs, index ``p`` of ``capacity``.
     capacity : ndarray of shape (n_programs,)
         Seats on each program (>= 0).
     arc_worker, arc_program : ndarray of shape (n_arcs,)
-        Worker and program index of each arc, sorted by worker.
+        Worker and program index of each arc (any integer dtype; int32 saves memory),
+        sorted by worker.
     arc_score : ndarray of shape (n_arcs,)
-        Fit of the pair (the ``score`` of ``skillmatch score``).
+        Fit of the pair (the ``score`` of ``skillmatch score``; float32 or float64, and every
+        objective and bound is summed in float64 from the stored values).
     arc_rank : ndarray of shape (n_arcs,)
         Rank of the program in the worker's list (1 = top).
     arc_aid : ndarray of shape (n_arcs,)
-        Public aid in CNY that funding this pair spends (>= 0).
+        Public aid in CNY that funding this pair spends (>= 0; float32 or float64).
     groups : tuple of GroupShare
         The minimum-share constraints, column ``g`` of ``members``.
     members : ndarray of shape (n_workers, n_groups)
@@ -137,14 +147,14 @@ class AllocationProblem:
         Cap on the aid spent, in CNY.
     """
 
-    worker_ids: list[str]
+    worker_ids: WorkerIds
     program_ids: list[str]
     capacity: IntArray
-    arc_worker: IntArray
-    arc_program: IntArray
-    arc_score: FloatArray
-    arc_rank: IntArray
-    arc_aid: FloatArray
+    arc_worker: IndexArray
+    arc_program: IndexArray
+    arc_score: ValueArray
+    arc_rank: IndexArray
+    arc_aid: ValueArray
     groups: tuple[GroupShare, ...] = ()
     members: BoolArray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     seats: int | None = None
@@ -164,6 +174,15 @@ class AllocationProblem:
     def n_arcs(self) -> int:
         """Number of candidate (worker, program) arcs."""
         return int(self.arc_worker.shape[0])
+
+    def worker_starts(self) -> IntArray:
+        """First arc of each worker, and ``n_arcs`` at the end; shape (n_workers + 1,).
+
+        Worker ``w``'s arcs are ``starts[w]:starts[w + 1]`` (a binary search, no copy of
+        ``arc_worker``).
+        """
+        needles = np.arange(self.n_workers + 1).astype(self.arc_worker.dtype, copy=False)
+        return np.searchsorted(self.arc_worker, needles, side="left").astype(np.int64)
 
     def arc_members(self) -> BoolArray:
         """Group membership of each arc's worker, shape (n_arcs, n_groups)."""
@@ -200,6 +219,35 @@ class AllocationProblem:
         return self
 
 
+def _duplicate_id(ids: WorkerIds) -> str | None:
+    """A worker id that appears twice, or None."""
+    if isinstance(ids, np.ndarray):
+        ordered = ids if ids.size < 2 or bool(np.all(ids[1:] > ids[:-1])) else np.sort(ids)
+        same = np.flatnonzero(ordered[1:] == ordered[:-1])
+        return str(ordered[same[0]]) if same.size else None
+    if len(set(ids)) == len(ids):
+        return None
+    seen: set[str] = set()
+    return next(w for w in ids if w in seen or seen.add(w))  # type: ignore[func-returns-value]
+
+
+def _has_duplicate_pair(problem: AllocationProblem) -> bool:
+    """Whether a (worker, program) pair repeats; the arcs are sorted by worker.
+
+    Short lists compare each arc with the next ``d`` arcs (boolean temporaries only); long
+    lists sort a combined int64 key.
+    """
+    w, p = problem.arc_worker, problem.arc_program
+    longest = int(np.diff(problem.worker_starts()).max(initial=0))
+    if longest > 32:
+        key = np.sort(w.astype(np.int64) * max(problem.n_programs, 1) + p)
+        return bool(np.any(key[1:] == key[:-1]))
+    for d in range(1, longest):
+        if np.any((w[d:] == w[:-d]) & (p[d:] == p[:-d])):
+            return True
+    return False
+
+
 def _first_bad(mask: BoolArray) -> int | None:
     hits = np.flatnonzero(mask)
     return int(hits[0]) if hits.size else None
@@ -213,9 +261,8 @@ def _check_values(problem: AllocationProblem) -> None:
             f"capacity must be >= 0, got capacity={int(problem.capacity[bad])} "
             f"for program_id={problem.program_ids[bad]!r}"
         )
-    if len(set(problem.worker_ids)) != problem.n_workers:
-        seen: set[str] = set()
-        dup = next(w for w in problem.worker_ids if w in seen or seen.add(w))  # type: ignore[func-returns-value]
+    dup = _duplicate_id(problem.worker_ids)
+    if dup is not None:
         raise SchemaError(f"worker_id must be unique, got worker_id={dup!r} twice")
     for name, values, upper in (
         ("arc_worker", problem.arc_worker, problem.n_workers),
@@ -229,10 +276,10 @@ def _check_values(problem: AllocationProblem) -> None:
         bad = _first_bad(~np.isfinite(values) | ((values < 0) if name == "arc_aid" else False))
         if bad is not None:
             raise SchemaError(f"{name} must be finite (aid >= 0), got {name}={values[bad]!r}")
-    if problem.n_arcs and np.any(np.diff(problem.arc_worker) < 0):
+    w = problem.arc_worker
+    if problem.n_arcs and np.any(w[1:] < w[:-1]):
         raise SchemaError("arcs must be sorted by arc_worker")
-    key = np.sort(problem.arc_worker * max(problem.n_programs, 1) + problem.arc_program)
-    if np.any(key[1:] == key[:-1]):  # sort + compare: np.unique's hash is slower here
+    if _has_duplicate_pair(problem):
         raise SchemaError("each (worker, program) pair may appear once among the arcs")
     for group in problem.groups:
         if not 0.0 <= group.min_share <= 1.0:

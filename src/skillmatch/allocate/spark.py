@@ -49,12 +49,13 @@ def spark_workers(spark: Any, block: ArcBlock, n_partitions: int = 2) -> Any:
     """A cached Spark DataFrame of ``block``, one row per worker, in ``n_partitions``."""
     _require_pyspark()
     finite = np.isfinite(block.score)
+    aid = block.aid if block.aid is not None else np.zeros(block.score.shape, np.float32)
     frame = pd.DataFrame(
         {
             "bits": block.bits.astype(np.int64),
             "programs": [row[m].tolist() for row, m in zip(block.program, finite, strict=True)],
             "scores": [row[m].tolist() for row, m in zip(block.score, finite, strict=True)],
-            "aid": [row[m].tolist() for row, m in zip(block.aid, finite, strict=True)],
+            "aid": [row[m].tolist() for row, m in zip(aid, finite, strict=True)],
         }
     )
     schema = "bits long, programs array<long>, scores array<double>, aid array<double>"
