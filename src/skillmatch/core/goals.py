@@ -207,9 +207,17 @@ class GoalIndex:
         >>> from skillmatch.text import Encoder
         >>> world = make_world(seed=0)
         >>> index = GoalIndex(world.programs, Encoder("use-multilingual-v3"))
-        >>> named = index.named(["想考" + world.programs[0].title, "做蛋糕"])
-        >>> [int(named[0]) == int(index.entry_of[0]), int(named[1])]
+        >>> world.programs[1].title
+        'Linux基础高级研修班 Linux basics master class'
+        >>> named = index.named(["想学" + world.programs[1].title, "做蛋糕"])
+        >>> [int(named[0]) == int(index.entry_of[1]), int(named[1])]
         [True, -1]
+
+        A certificate of several levels is not named by the title of one of them: the levels
+        are too close to tell apart (the second best is within :data:`GOAL_MARGIN`).
+
+        >>> int(index.named(["想考" + world.programs[0].title])[0])
+        -1
         """
         return np.array([named for _, named in self._rows(goals)], dtype=np.int64)
 
