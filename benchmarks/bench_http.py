@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -100,12 +101,13 @@ def _raw_post(port: int, path: str, payload: dict[str, Any]) -> bytes:
 
 
 async def _load(port: int, requests: list[bytes], concurrency: int) -> dict[str, Any]:
+    """Send ``requests`` over ``concurrency`` keep-alive connections; rate, latency, statuses."""
     latencies: list[float] = []
-    errors = 0
+    statuses: Counter[int] = Counter()
     next_index = 0
 
     async def client() -> None:
-        nonlocal next_index, errors
+        nonlocal next_index
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while next_index < len(requests):
@@ -114,7 +116,7 @@ async def _load(port: int, requests: list[bytes], concurrency: int) -> dict[str,
                 start = time.perf_counter()
                 status, _ = await _request(reader, writer, raw)
                 latencies.append(time.perf_counter() - start)
-                errors += status != 200
+                statuses[status] += 1
         finally:
             writer.close()
 
@@ -125,7 +127,8 @@ async def _load(port: int, requests: list[bytes], concurrency: int) -> dict[str,
     return {
         "concurrency": concurrency,
         "requests": len(latencies),
-        "errors": errors,
+        "errors": len(latencies) - statuses[200],
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "rps": round(len(latencies) / seconds, 1),
         "p50_ms": round(float(np.percentile(ms, 50)), 2),
         "p99_ms": round(float(np.percentile(ms, 99)), 2),

@@ -49,7 +49,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_http import _free_port, _raw_post, _request  # noqa: E402
+from bench_http import _free_port, _load, _raw_post, _request  # noqa: E402
 
 #: Request kinds of the mixed phase's fast clients and their shares.
 MIX = {"valid": 0.75, "new_text": 0.1, "invalid": 0.15}
@@ -290,37 +290,10 @@ async def mixed(
 
 
 async def throughput(port: int, requests: list[bytes], concurrency: int) -> dict[str, Any]:
-    """Valid requests at ``concurrency`` over keep-alive connections."""
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    next_index = 0
-
-    async def client() -> None:
-        nonlocal next_index
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while next_index < len(requests):
-                raw = requests[next_index]
-                next_index += 1
-                start = time.perf_counter()
-                status, _ = await _request(reader, writer, raw)
-                latencies.append(time.perf_counter() - start)
-                statuses[status] += 1
-        finally:
-            writer.close()
-
-    start = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    seconds = time.perf_counter() - start
-    ms = np.asarray(latencies) * 1000
-    return {
-        "concurrency": concurrency,
-        "requests": len(latencies),
-        "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "rps": round(len(latencies) / seconds, 1),
-        "p50_ms": round(float(np.percentile(ms, 50)), 2),
-        "p99_ms": round(float(np.percentile(ms, 99)), 2),
-    }
+    """Valid requests at ``concurrency`` over keep-alive connections (``bench_http``'s load)."""
+    level = await _load(port, requests, concurrency)
+    del level["errors"]
+    return level
 
 
 def _percentiles(ms: list[float]) -> dict[str, float]:
