@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from skillmatch.allocate.problem import AllocationProblem, BoolArray, IntArray
 from skillmatch.errors import MissingDependencyError
@@ -68,18 +69,84 @@ def bipartite_arcs(
 
 
 def max_seats(problem: AllocationProblem, workers: BoolArray | None = None) -> int:
-    """Most funded seats the capacities allow (for ``workers`` only, when given)."""
-    graph = ortools_graph()
-    flow = graph.max_flow.SimpleMaxFlow()
-    tails, heads, caps = bipartite_arcs(problem, workers)
+    """Most funded seats the capacities allow (for ``workers`` only, when given).
+
+    Workers with the same set of candidate programs are interchangeable for a max flow, so
+    each set becomes one node with as many units as it has workers (:func:`list_classes`):
+    on lists scored by the shipped bundle, 3 M workers hold 0.9 M distinct sets, and the
+    graph shrinks by as much.
+    """
+    keep = np.ones(problem.n_workers, dtype=bool) if workers is None else workers
+    classes = list_classes(problem, keep)
+    if classes is None:  # lists of uneven length: one node per worker
+        return _solve_max_flow(*bipartite_arcs(problem, workers))
+    counts, programs = classes
+    n_c, k = programs.shape
+    real = programs >= 0
+    n_arcs = int(np.count_nonzero(real))
+    size = n_c + n_arcs + problem.n_programs
+    tails, heads = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    caps = np.empty(size, dtype=np.int64)
+    class_node = np.arange(n_c, dtype=np.int64) + 2
+    tails[:n_c], heads[:n_c], caps[:n_c] = SOURCE, class_node, counts
+    b = n_c + n_arcs
+    rows, cols = np.nonzero(real)
+    tails[n_c:b] = class_node[rows]
+    heads[n_c:b] = programs[rows, cols].astype(np.int64) + 2 + n_c
+    caps[n_c:b] = counts[rows]
+    del rows, cols
+    tails[b:] = np.arange(problem.n_programs, dtype=np.int64) + 2 + n_c
+    heads[b:], caps[b:] = SINK, problem.capacity
+    return _solve_max_flow(tails, heads, caps)
+
+
+def list_classes(
+    problem: AllocationProblem, keep: BoolArray
+) -> tuple[IntArray, NDArray[np.int32]] | None:
+    """The distinct candidate sets of the ``keep`` workers with an arc: (number of workers
+    holding each set, the set's programs in ascending order, one row per set); None when
+    the workers' lists differ in length (the grid would need padding)."""
+    bounds = problem.worker_starts()
+    lengths = np.diff(bounds)
+    k = int(lengths.max(initial=0))
+    if k == 0 or np.any(lengths != k):
+        return None
+    grid = np.asarray(problem.arc_program).reshape(problem.n_workers, k)[keep]
+    if grid.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, k), dtype=np.int32)
+    grid = np.sort(grid, axis=1).astype(np.int32)
+    # a 64-bit hash of each sorted row finds the classes, and every row is then compared
+    # with its class's first row: a collision falls back to comparing whole rows
+    weights = np.random.default_rng(0).integers(1, 2**63, k, dtype=np.uint64) | np.uint64(1)
+    key = np.zeros(grid.shape[0], dtype=np.uint64)
+    for c in range(k):
+        key *= np.uint64(1_000_003)
+        key += grid[:, c].astype(np.uint64) * weights[c]
+    _, first, inverse, counts = np.unique(
+        key, return_index=True, return_inverse=True, return_counts=True
+    )
+    if not np.array_equal(grid, grid[first][inverse]):  # pragma: no cover - a hash collision
+        rows = np.ascontiguousarray(grid).view(np.dtype((np.void, 4 * k))).ravel()
+        _, first, counts = np.unique(rows, return_index=True, return_counts=True)
+    return counts.astype(np.int64), grid[first].astype(np.int32)
+
+
+def _solve_max_flow(tails: IntArray, heads: IntArray, caps: IntArray) -> int:
+    """The max flow from SOURCE to SINK (SciPy's Dinic on a CSR matrix: parallel arcs add
+    up, and on the class graph it is about twice as fast as OR-Tools' push-relabel)."""
     if tails.size == 0:
         return 0
-    flow.add_arcs_with_capacity(tails, heads, caps)
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import maximum_flow
+
+    n_nodes = int(max(tails.max(), heads.max())) + 1
+    graph = csr_array(
+        # a capacity beyond int32 is never binding (fewer workers than that)
+        (np.minimum(caps, np.iinfo(np.int32).max).astype(np.int32), (tails, heads)),
+        shape=(n_nodes, n_nodes),
+    )
     del tails, heads, caps
-    status = flow.solve(SOURCE, SINK)
-    if status != flow.OPTIMAL:  # pragma: no cover - a max flow with finite capacities
-        raise RuntimeError(f"max flow failed with status {status}")
-    return int(flow.optimal_flow())
+    return int(maximum_flow(graph, SOURCE, SINK, method="dinic").flow_value)
 
 
 def min_cost_flow(
