@@ -32,12 +32,22 @@ def repair(
     capacity: NDArray[np.int64],
     budget: float,
     phases: list[tuple[NDArray[np.bool_], int]],
+    choice: NDArray[np.int32] | None = None,
 ) -> RepairState:
-    """Run the phases; ``phases`` holds (allowed workers, seats wanted among them in total)."""
+    """Run the phases; ``phases`` holds (allowed workers, seats wanted among them in total).
+
+    ``choice`` (column of each worker's funded arc, -1: none) starts from a partial
+    allocation that fits the capacities (no budget) instead of from nobody funded.
+    """
     n_workers = r.shape[0]
     state = RepairState(
         capacity.astype(np.int64).copy(), budget, np.full(n_workers, -1, dtype=np.int32)
     )
+    if choice is not None:
+        state.choice[:] = choice
+        held = np.flatnonzero(choice >= 0)
+        programs = block.program[held, choice[held]]
+        state.room -= np.bincount(programs, minlength=state.room.size)
     for allowed, wanted in phases:
         need = wanted - int(np.count_nonzero(allowed & (state.choice >= 0)))
         need -= _propose(block, r, state, allowed, need)

@@ -12,6 +12,13 @@ of aid), the reduced value of arc ``a`` of worker ``w`` to program ``p`` is::
 
 and a worker takes their arc of largest ``r_a`` if it is positive (ties: the better rank).
 
+With a temperature ``tau > 0`` the step is the *smoothed* response instead: each worker's
+``max(0, max_a r_a)`` becomes ``tau * log(1 + sum_a exp(r_a / tau))`` (at most ``tau * log(k + 1)``
+more, so the smoothed dual is still an upper bound), and the loads, counts and seats are the
+expected ones under the softmax of ``(0, r_1, ..., r_k) / tau``: the exact gradient of a
+smooth convex function, which a quasi-Newton method minimises in far fewer steps than the
+subgradient method needs (see :mod:`skillmatch.allocate._smooth`).
+
 Examples
 --------
 >>> import numpy as np
@@ -75,11 +82,12 @@ class Response:
     """What the workers demand at given prices (sums over blocks add up).
 
     ``value`` is ``sum(max(0, max_a r_a))`` over workers, the price-free part of the dual.
+    The smoothed response (``tau > 0``) has float loads, counts and seats (expected values).
     """
 
-    load: NDArray[np.int64]
-    group_count: NDArray[np.int64]
-    n_taking: int
+    load: NDArray[Any]
+    group_count: NDArray[Any]
+    n_taking: float
     aid: float
     value: float
 
@@ -122,16 +130,65 @@ def reduced_values(block: ArcBlock, prices: Prices) -> NDArray[np.float32]:
     return out
 
 
-def best_response(block: ArcBlock, prices: Prices) -> Response:
-    """Each worker's best arc at ``prices``, summed into loads, counts, aid and value."""
+def best_response(block: ArcBlock, prices: Prices, tau: float = 0.0) -> Response:
+    """Each worker's best arc at ``prices``, summed into loads, counts, aid and value; with
+    ``tau > 0`` the smoothed response (see the module docstring)."""
     n_programs, n_groups = prices.program.shape[0], prices.group.shape[0]
-    total = Response(np.zeros(n_programs, np.int64), np.zeros(n_groups, np.int64), 0, 0.0, 0.0)
+    kind = np.float64 if tau > 0 else np.int64
+    total = Response(np.zeros(n_programs, kind), np.zeros(n_groups, kind), 0, 0.0, 0.0)
+    rows_of = _smooth_rows if tau > 0 else _response_rows
     for start in range(0, block.score.shape[0], CHUNK):
-        total = total + _response_rows(block, prices, slice(start, start + CHUNK))
+        total = total + rows_of(block, prices, slice(start, start + CHUNK), tau)
     return total
 
 
-def _response_rows(block: ArcBlock, prices: Prices, rows: slice) -> Response:
+def _smooth_rows(block: ArcBlock, prices: Prices, rows: slice, tau: float) -> Response:
+    """The smoothed response of the workers ``rows``, in float32 (a search direction; the
+    bound is always the exact response in float64), column by column: the lists are short,
+    and numpy's row reductions over a few columns are slow."""
+    score = block.score[rows]
+    kind = np.promote_types(score.dtype, np.float32).type
+    bits = block.bits[rows]
+    member = [((bits >> g) & 1).astype(kind) for g in range(prices.group.shape[0])]
+    offset = np.full(bits.shape[0], prices.seat, dtype=kind)
+    for m, mu in zip(member, prices.group, strict=True):
+        if mu != 0.0:
+            offset += kind(mu) * m
+    r = prices.program.astype(kind)[block.program[rows]]
+    np.subtract(score, r, out=r)
+    r += offset[:, None]
+    if prices.aid != 0.0 and block.aid is not None:
+        r -= (prices.aid * block.aid[rows]).astype(kind)
+    top = np.zeros(r.shape[0], dtype=kind)  # the outside option is worth 0
+    for c in range(r.shape[1]):
+        np.maximum(top, r[:, c], out=top)
+    r -= top[:, None]
+    r *= kind(1.0 / tau)
+    np.exp(r, out=r)  # padding (-inf) gives 0
+    outside = np.exp(top * kind(-1.0 / tau))
+    z = outside.copy()
+    for c in range(r.shape[1]):
+        z += r[:, c]
+    r *= (1 / z)[:, None]  # the softmax weight of each arc
+    take = 1 - outside / z  # the weights of the arcs sum to 1 - that of the outside option
+    counts = np.array([float(take @ m) for m in member])
+    aid = 0.0
+    if block.aid is not None:
+        aid = float(np.einsum("ij,ij->", r, block.aid[rows], dtype=np.float64))
+    load = np.bincount(
+        block.program[rows].ravel(), weights=r.ravel(), minlength=prices.program.shape[0]
+    )
+    value = top.sum(dtype=np.float64) + tau * np.log(z).sum(dtype=np.float64)
+    return Response(
+        load=load,
+        group_count=counts,
+        n_taking=float(take.sum(dtype=np.float64)),
+        aid=aid,
+        value=float(value),
+    )
+
+
+def _response_rows(block: ArcBlock, prices: Prices, rows: slice, tau: float = 0.0) -> Response:
     r = _reduced_rows(block, prices, rows)
     best = np.argmax(r, axis=1)  # first maximum: the better rank wins ties
     top = np.take_along_axis(r, best[:, None], axis=1)[:, 0]
@@ -167,12 +224,12 @@ def block_from_frame(frame: pd.DataFrame, k: int) -> ArcBlock:
     return ArcBlock(program, score, aid, frame["bits"].to_numpy(dtype=np.int64))
 
 
-def response_frame(frame: pd.DataFrame, prices: Prices, k: int) -> pd.DataFrame:
+def response_frame(frame: pd.DataFrame, prices: Prices, k: int, tau: float = 0.0) -> pd.DataFrame:
     """:func:`best_response` on a frame of workers, as ``kind, index, value`` rows to sum.
 
     This is the body of the Spark ``mapInPandas`` step (see :mod:`skillmatch.allocate.spark`).
     """
-    r = best_response(block_from_frame(frame, k), prices)
+    r = best_response(block_from_frame(frame, k), prices, tau)
     parts = [
         pd.DataFrame({"kind": "load", "index": np.arange(r.load.size), "value": r.load}),
         pd.DataFrame(
@@ -191,8 +248,13 @@ def response_frame(frame: pd.DataFrame, prices: Prices, k: int) -> pd.DataFrame:
     return out.astype({"kind": object, "index": np.int64, "value": np.float64})
 
 
-def response_from_rows(rows: pd.DataFrame, n_programs: int, n_groups: int) -> Response:
-    """Sum the ``kind, index, value`` rows of :func:`response_frame` into a :class:`Response`."""
+def response_from_rows(
+    rows: pd.DataFrame, n_programs: int, n_groups: int, tau: float = 0.0
+) -> Response:
+    """Sum the ``kind, index, value`` rows of :func:`response_frame` into a :class:`Response`
+    (counts rounded to integers unless the response is smoothed, ``tau > 0``)."""
+    if tau > 0:
+        return _smooth_from_rows(rows, n_programs, n_groups)
     load = np.zeros(n_programs, dtype=np.int64)
     counts = np.zeros(n_groups, dtype=np.int64)
     scalars = {"seats": 0.0, "aid": 0.0, "value": 0.0}
@@ -204,3 +266,16 @@ def response_from_rows(rows: pd.DataFrame, n_programs: int, n_groups: int) -> Re
         else:
             scalars[str(kind)] += float(value)
     return Response(load, counts, int(round(scalars["seats"])), scalars["aid"], scalars["value"])
+
+
+def _smooth_from_rows(rows: pd.DataFrame, n_programs: int, n_groups: int) -> Response:
+    load, counts = np.zeros(n_programs), np.zeros(n_groups)
+    scalars = {"seats": 0.0, "aid": 0.0, "value": 0.0}
+    for kind, index, value in rows[["kind", "index", "value"]].itertuples(index=False):
+        if kind == "load":
+            load[int(index)] += value
+        elif kind == "group":
+            counts[int(index)] += value
+        else:
+            scalars[str(kind)] += float(value)
+    return Response(load, counts, scalars["seats"], scalars["aid"], scalars["value"])

@@ -1,25 +1,34 @@
-"""Fast allocation: a dual (price) method with a repair step and a certified gap.
+"""Fast allocation: a dual (price) method with an exact polish, a repair and a certified gap.
 
 The capacities, the shares, the seat target and the budget are relaxed with prices (see
 :mod:`skillmatch.allocate.dual`). The dual function::
 
     D = sum_w max(0, max_a r_a) + pi . capacity - mu . quota - nu * n_seats + lam * budget
 
-is an upper bound on the best total fit for any ``pi, mu, lam >= 0`` and any ``nu``. Each
-iteration computes every worker's best arc at the current prices (:func:`best_response`, the
-step that also runs on Spark) and moves the prices along the subgradient with a Polyak step
-towards the best feasible objective found so far. Every ``repair_every`` iterations a repair
-(:mod:`skillmatch.allocate._repair`) turns the prices into a feasible allocation. The method
-stops when the certified gap ``(min D - best primal) / min D`` is at most ``tol``.
+is an upper bound on the best total fit for any ``pi, mu, lam >= 0`` and any ``nu``.
+:func:`solve_fast` runs in four steps:
 
-Greedy proposals alone can miss the seat target: a maximal matching is not always a maximum
-one when capacity is tight (on a 100,000-worker simulated population only 27,001 of 40,750
-seats are reachable, and greedy proposals fill 25,828). The repair then funds the rest along
-augmenting paths (:mod:`skillmatch.allocate._paths`), moving funded workers to other programs
-of their lists; ``info["n_augmented"]`` counts those seats. With no budget and at most one
-share this always reaches the target. With several shares the phases are tried in each
-group order; only if none meets every share, or if the aid budget blocks every path, does
-the exact solver finish the job, with ``info["repair"] = "exact_fallback"``.
+1. **Prices** (:mod:`skillmatch.allocate._smooth`): L-BFGS-B on a smoothed ``D`` (each
+   worker's max becomes a log-sum-exp at a falling temperature), first on a stride sample of
+   the workers, then on the whole population (a working set of each worker's best arcs).
+   The per-evaluation step is :func:`~skillmatch.allocate.dual.best_response` with
+   ``tau > 0``, the step that also runs on Spark. The certified bound is the exact ``D`` at
+   the prices found.
+2. **Polish** (:mod:`skillmatch.allocate._polish`, when min-cost flow is exact for the
+   problem: no budget, disjoint groups): workers with a clear best option at those prices
+   keep it; the close calls are solved exactly by min-cost flow.
+3. **Repair** (:mod:`skillmatch.allocate._repair`): the seats and quotas still missing are
+   funded along augmenting paths (:mod:`skillmatch.allocate._paths`), moving funded workers
+   along their lists; ``info["n_augmented"]`` counts those seats. Without a polish, greedy
+   proposals ordered by reduced value come first.
+4. If the certified gap ``(D - total fit) / D`` is still above ``tol``: projected
+   subgradient steps with a Polyak step from those prices, repairing every
+   ``repair_every`` iterations.
+
+With no budget and at most one share the repair always reaches the seat target. With
+several shares the phases are tried in each group order; only if none meets every share,
+or if the aid budget blocks every path, does the exact solver finish the job, with
+``info["repair"] = "exact_fallback"``.
 
 Examples
 --------
@@ -45,17 +54,24 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm.auto import tqdm
 
+from skillmatch.allocate._polish import polish
 from skillmatch.allocate._repair import RepairState, repair
+from skillmatch.allocate._smooth import SmoothResult, smooth_prices
 from skillmatch.allocate._target import SeatTarget, seat_target
 from skillmatch.allocate.dual import ArcBlock, Prices, Response, best_response, reduced_values
-from skillmatch.allocate.exact import solve_exact
+from skillmatch.allocate.exact import is_network, solve_exact
 from skillmatch.allocate.problem import AllocationProblem
 from skillmatch.allocate.result import Allocation
 
 __all__ = ["DenseArcs", "StepFunction", "arc_block", "solve_fast"]
 
-#: The per-iteration step: prices -> summed response (in memory, or a Spark job).
-StepFunction = Callable[[Prices], Response]
+#: Workers whose best option beats their second by more than this (relative to the typical
+#: best score) keep it in the polished allocation; the rest are solved exactly.
+POLISH_MARGIN = 0.01
+
+#: The per-iteration step: ``step(prices, tau=0.0)`` -> the summed response (smoothed for
+#: ``tau > 0``), in memory or as a Spark job.
+StepFunction = Callable[..., Response]
 
 
 class DenseArcs(NamedTuple):
@@ -146,12 +162,14 @@ def solve_fast(
     tol : float, default=1e-3
         Stop when the certified relative gap is at most ``tol``.
     max_iter : int, default=200
-        Most price iterations.
+        Most subgradient iterations after the smoothed search (step 4), if its gap is
+        still above ``tol``.
     repair_every : int, default=10
-        Iterations between repairs.
+        Subgradient iterations between repairs.
     step : callable, optional
-        Computes the summed :class:`Response` at given prices, e.g.
-        :func:`skillmatch.allocate.spark.spark_step`; default: in memory.
+        ``step(prices, tau=0.0)``: the summed (smoothed, for ``tau > 0``) :class:`Response`
+        of the whole population, e.g. :func:`skillmatch.allocate.spark.spark_step`;
+        default: in memory.
     progress : bool, default=False
         Show a tqdm progress bar.
     """
@@ -161,9 +179,19 @@ def solve_fast(
     aid_unit = (budget / max(target.n_seats, 1)) if budget else 1.0
     dense = _Dense(arc_block(problem), aid_unit)
     block = dense.block
-    run = step if step is not None else (lambda prices: best_response(block, prices))
-    search = _iterate(problem, dense, target, run, (tol, max_iter, repair_every), progress)
+    run = step if step is not None else (lambda prices, tau=0.0: best_response(block, prices, tau))
+    with tqdm(desc="allocate (fast): prices", unit="eval", disable=not progress) as bar:
+        smooth = smooth_prices(problem, target, block, step, tick=lambda: bar.update(1))
+    search = _Search(smooth.prices, smooth.bound)
+    search.best = _polish(problem, dense, target, smooth)
+    if search.best is None:
+        search.best = _repair(problem, dense, target, smooth.prices, smooth.bound)
+    if not search.gap_closed(tol):
+        search = _iterate(
+            problem, dense, target, run, (tol, max_iter, repair_every), progress, search
+        )
     info = {
+        "evaluations": smooth.evaluations,
         "iterations": search.iterations,
         "n_reachable": target.n_reachable,
         "limited_by": target.limited_by,
@@ -174,8 +202,9 @@ def solve_fast(
         info.update(exact.info, repair="exact_fallback")
     else:
         funded, bound = search.best.funded, search.bound
+        start = "polish" if search.best.info.get("polished") else "greedy"
         info.update(
-            repair="greedy+paths" if search.best.info["n_augmented"] else "greedy",
+            repair=f"{start}+paths" if search.best.info["n_augmented"] else start,
             n_augmented=search.best.info["n_augmented"],
         )
     return Allocation.from_arcs(
@@ -224,17 +253,17 @@ def _iterate(
     run: StepFunction,
     limits: tuple[float, int, int],
     progress: bool,
+    search: _Search,
 ) -> _Search:
-    """Subgradient steps on the prices until the gap closes or ``max_iter`` runs out."""
+    """Subgradient steps on the prices from ``search`` until the gap closes or ``max_iter``
+    runs out."""
     tol, max_iter, repair_every = limits
-    zero = Prices(np.zeros(problem.n_programs), np.zeros(len(problem.groups)), 0.0, 0.0)
-    search = _Search(zero)
     budget = problem.budget if problem.budget is not None else 0.0
     theta, stall = 1.0, 0
     with tqdm(total=max_iter, desc="allocate (fast)", unit="iter", disable=not progress) as bar:
         for it in range(max_iter):
             search.iterations = it + 1
-            if it % repair_every == 0:
+            if it % repair_every == 0 and it > 0:
                 found = _repair(problem, dense, target, search.prices, search.bound)
                 search.best = _better(search.best, found)
                 if search.best is None and it > 0:
@@ -313,6 +342,24 @@ def _repair(
     return None
 
 
+def _polish(
+    problem: AllocationProblem, dense: _Dense, target: SeatTarget, smooth: SmoothResult
+) -> Allocation | None:
+    """The close calls at the smoothed prices solved exactly (:mod:`._polish`) and the seats
+    completed by the repair, when min-cost flow is exact for the problem."""
+    if not is_network(problem, target.quotas):
+        return None
+    r = reduced_values(dense.block, smooth.prices)
+    margin = POLISH_MARGIN * smooth.scale
+    choice = polish(problem, dense.block, dense.arcs.starts, target, r, margin)
+    if choice is None:
+        return None
+    phases = _phases(problem, target, [g for g, q in enumerate(target.quotas) if q > 0])
+    state = repair(dense.block, r, problem.capacity, np.inf, phases, choice)
+    result = _from_state(problem, dense, target, state, smooth.bound, polished=True)
+    return None if result.violations(problem) else result
+
+
 def _phases(
     problem: AllocationProblem, target: SeatTarget, order: list[int]
 ) -> list[tuple[NDArray[np.bool_], int]]:
@@ -323,7 +370,13 @@ def _phases(
 
 
 def _from_state(
-    problem: AllocationProblem, dense: _Dense, target: SeatTarget, state: RepairState, bound: float
+    problem: AllocationProblem,
+    dense: _Dense,
+    target: SeatTarget,
+    state: RepairState,
+    bound: float,
+    *,
+    polished: bool = False,
 ) -> Allocation:
     workers = np.flatnonzero(state.choice >= 0)
     funded = dense.arcs.starts[workers] + state.choice[workers]
@@ -334,7 +387,7 @@ def _from_state(
         n_seats=target.n_seats,
         quotas=target.quotas,
         bound=bound,
-        info={"n_augmented": state.n_augmented},
+        info={"n_augmented": state.n_augmented, "polished": polished},
     )
 
 

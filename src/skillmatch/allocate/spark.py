@@ -63,10 +63,10 @@ def spark_workers(spark: Any, block: ArcBlock, n_partitions: int = 2) -> Any:
 
 
 def _map_partition(
-    frames: Iterator[pd.DataFrame], prices: Prices, k: int
+    frames: Iterator[pd.DataFrame], prices: Prices, k: int, tau: float
 ) -> Iterator[pd.DataFrame]:
     for frame in frames:
-        yield response_frame(frame, prices, k)
+        yield response_frame(frame, prices, k, tau)
 
 
 def spark_step(spark: Any, problem: AllocationProblem, *, n_partitions: int = 2) -> StepFunction:
@@ -86,10 +86,10 @@ def step_on(workers: Any, n_programs: int, n_groups: int, k: int) -> StepFunctio
     """A step function over a DataFrame made by :func:`spark_workers` (``k`` columns)."""
     _require_pyspark()
 
-    def step(prices: Prices) -> Response:
-        mapped = workers.mapInPandas(partial(_map_partition, prices=prices, k=k), RESPONSE_SCHEMA)
-        rows = mapped.groupBy("kind", "index").sum("value").toPandas()
-        rows = rows.rename(columns={"sum(value)": "value"})
-        return response_from_rows(rows, n_programs, n_groups)
+    def step(prices: Prices, tau: float = 0.0) -> Response:
+        body = partial(_map_partition, prices=prices, k=k, tau=tau)
+        rows = workers.mapInPandas(body, RESPONSE_SCHEMA).groupBy("kind", "index").sum("value")
+        rows = rows.toPandas().rename(columns={"sum(value)": "value"})
+        return response_from_rows(rows, n_programs, n_groups, tau)
 
     return step
