@@ -89,9 +89,11 @@ def make_problem(n: int, k: int, seat_ratio: float) -> Any:
 def load_scored(scores: str, workers: str, seat_ratio: float) -> Any:
     """The problem of a real ``skillmatch score`` run over a ``skillmatch simulate`` file.
 
-    A lean reader for the benchmark (pyarrow dictionary encoding, no pandas strings, no
-    quarantine: the run is known to be clean): program capacities from the shipped
-    catalogue, scaled like :func:`make_problem`'s so that seats = ``seat_ratio`` x workers.
+    A lean reader for the benchmark (no quarantine: the run is known to be clean): the
+    Parquet parts are read one at a time into preallocated compact columns (a worker's rows
+    are consecutive within one part), so the peak stays near the problem's own size.
+    Program capacities come from the shipped catalogue, scaled like :func:`make_problem`'s
+    so that seats = ``seat_ratio`` x workers.
     """
     import glob
 
@@ -103,37 +105,48 @@ def load_scored(scores: str, workers: str, seat_ratio: float) -> Any:
     from skillmatch.allocate.io import read_bundle_catalogue
 
     programs = read_bundle_catalogue().programs
+    catalogue = pa.array([p.program_id for p in programs])
     parts = sorted(glob.glob(os.path.join(scores, "scores", "*.parquet")))
-    columns = ["worker_id", "rank", "program_id", "score"]
-    table = pa.concat_tables(pq.read_table(p, columns=columns) for p in parts)
-    worker = pc.dictionary_encode(table.column("worker_id")).combine_chunks()
-    program = pc.dictionary_encode(table.column("program_id")).combine_chunks()
-    ids = worker.dictionary
-    p_index = pc.index_in(program.dictionary, pa.array([p.program_id for p in programs]))
-    arc_worker = worker.indices.to_numpy().astype(np.int32)
-    arc_program = p_index.to_numpy(zero_copy_only=False)[program.indices.to_numpy()]
-    arc_rank = table.column("rank").to_numpy().astype(np.int32)
-    arc_score = table.column("score").to_numpy().astype(np.float32)
-    del table, worker, program
-    if np.any(arc_worker[1:] < arc_worker[:-1]):  # rows are grouped by worker in each part
-        order = np.lexsort((arc_rank, arc_worker))
-        arc_worker, arc_program = arc_worker[order], arc_program[order]
-        arc_rank, arc_score = arc_rank[order], arc_score[order]
+    total = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+    arc_worker = np.empty(total, dtype=np.int32)
+    arc_program = np.empty(total, dtype=np.int32)
+    arc_rank = np.empty(total, dtype=np.int32)
+    arc_score = np.empty(total, dtype=np.float32)
+    ids, offset, n_seen = [], 0, 0
+    for path in parts:
+        table = pq.read_table(path, columns=["worker_id", "rank", "program_id", "score"])
+        wid = table.column("worker_id").combine_chunks()
+        m = len(wid)
+        new = np.ones(m, dtype=bool)
+        if m > 1:
+            new[1:] = pc.not_equal(wid.slice(1), wid.slice(0, m - 1)).to_numpy(zero_copy_only=False)
+        rows = slice(offset, offset + m)
+        arc_worker[rows] = n_seen + np.cumsum(new) - 1
+        arc_program[rows] = pc.index_in(table.column("program_id"), catalogue).to_numpy(
+            zero_copy_only=False
+        )
+        arc_rank[rows] = table.column("rank").to_numpy()
+        arc_score[rows] = table.column("score").to_numpy()
+        ids.append(wid.filter(pa.array(new)))
+        offset, n_seen = offset + m, n_seen + int(new.sum())
+        del table, wid
+    worker_ids = pa.chunked_array(ids)
     people = pq.read_table(workers, columns=["worker_id", "migrant"])
-    row = pc.index_in(ids, people.column("worker_id")).to_numpy(zero_copy_only=False)
+    row = pc.index_in(worker_ids, people.column("worker_id")).to_numpy(zero_copy_only=False)
     migrant = people.column("migrant").to_numpy(zero_copy_only=False).astype(bool)[row]
-    n = len(ids)
+    del people, row
+    worker_ids = worker_ids.to_numpy().astype(str)
     capacity = np.array([p.capacity for p in programs], dtype=float)
-    capacity = np.maximum(1, np.round(capacity * seat_ratio * n / capacity.sum())).astype(np.int64)
+    capacity = np.maximum(1, np.round(capacity * seat_ratio * n_seen / capacity.sum()))
     return AllocationProblem(
-        worker_ids=ids.to_numpy(zero_copy_only=False).astype(str),
+        worker_ids=worker_ids,
         program_ids=[p.program_id for p in programs],
-        capacity=capacity,
+        capacity=capacity.astype(np.int64),
         arc_worker=arc_worker,
-        arc_program=arc_program.astype(np.int32),
+        arc_program=arc_program,
         arc_score=arc_score,
         arc_rank=arc_rank,
-        arc_aid=np.zeros(arc_worker.size, dtype=np.float32),
+        arc_aid=np.zeros(total, dtype=np.float32),
         groups=(GroupShare("migrant", 2 / 3),),
         members=migrant.reshape(-1, 1),
     )
