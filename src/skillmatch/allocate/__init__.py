@@ -2,8 +2,9 @@
 
 Turns population-wide rankings (the output of ``skillmatch score``) into funded seats with the
 most total fit the constraints allow. :func:`solve_exact` is exact (OR-Tools min-cost flow with
-group supply nodes); :func:`solve_fast` is a dual (price) method with a repair and a certified
-gap whose per-iteration step also runs on Spark (:mod:`skillmatch.allocate.spark`).
+group supply nodes); :func:`solve_fast` is a dual (price) method (a smoothed dual minimised by
+L-BFGS-B, the close calls solved exactly, a repair) with a certified gap, whose per-evaluation
+step also runs on Spark (:mod:`skillmatch.allocate.spark`).
 :func:`allocate` reads the files, solves, and writes the outputs and the report.
 """
 
