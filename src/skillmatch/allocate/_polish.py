@@ -16,7 +16,7 @@ Examples
 >>> import numpy as np
 >>> from skillmatch.allocate._target import seat_target
 >>> from skillmatch.allocate.dual import Prices, reduced_values
->>> from skillmatch.allocate.fast import arc_block
+>>> from skillmatch.allocate._arcs import arc_block
 >>> from skillmatch.allocate.problem import AllocationProblem
 >>> problem = AllocationProblem(
 ...     worker_ids=["a", "b", "c"], program_ids=["p1", "p2"], capacity=np.array([1, 1]),

@@ -23,7 +23,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from skillmatch.allocate._target import seat_target
->>> from skillmatch.allocate.fast import arc_block
+>>> from skillmatch.allocate._arcs import arc_block
 >>> from skillmatch.allocate.problem import AllocationProblem
 >>> problem = AllocationProblem(
 ...     worker_ids=["a", "b", "c"], program_ids=["p1", "p2"], capacity=np.array([1, 1]),
@@ -45,6 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
+from skillmatch.allocate._arcs import arc_block
 from skillmatch.allocate._target import SeatTarget, seat_target
 from skillmatch.allocate.dual import (
     CHUNK,
@@ -287,8 +288,6 @@ def _sample_level(
 ) -> tuple[NDArray[np.float64], int]:
     """The sample level's prices as a start for the population (zero prices when the sample
     cannot meet a share the population can)."""
-    from skillmatch.allocate.fast import arc_block
-
     sample = _sample(problem, SAMPLE_SIZE)
     try:
         target = seat_target(sample)
