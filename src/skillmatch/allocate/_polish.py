@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 
 from skillmatch.allocate._target import SeatTarget
 from skillmatch.allocate.dual import CHUNK, ArcBlock
+from skillmatch.allocate.exact import solve_exact
 from skillmatch.allocate.problem import AllocationProblem, GroupShare, InfeasibleAllocationError
 
 __all__ = ["polish"]
@@ -123,8 +124,6 @@ def polish(
         ),
         members=members[workers],
     )
-    from skillmatch.allocate.exact import solve_exact
-
     try:
         result = solve_exact(sub)
     except InfeasibleAllocationError:

@@ -104,11 +104,9 @@ class _Dual:
             np.maximum(x[:p], 0.0), np.maximum(x[p : p + g], 0.0), float(x[p + g]), max(aid, 0.0)
         )
 
-    def start(self, prices: Prices | None) -> NDArray[np.float64]:
-        if prices is None:
-            return np.zeros(self.n_programs + self.quotas.size + 2)
-        aid = prices.aid * self.unit
-        return np.concatenate([prices.program, prices.group, [prices.seat, aid]])
+    def zeros(self) -> NDArray[np.float64]:
+        """All prices at zero."""
+        return np.zeros(self.n_programs + self.quotas.size + 2)
 
     def bounds(self) -> list[tuple[float | None, float | None]]:
         groups = [(0.0, None) if q > 0 else (0.0, 0.0) for q in self.quotas]
@@ -254,7 +252,7 @@ def smooth_prices(
     dual = _dual_of(problem, target)
     scale = _score_scale(block)
     evaluations = 0
-    x = dual.start(None)
+    x = dual.zeros()
     if problem.n_workers >= SAMPLE_FROM:
         x, calls = _sample_level(problem, dual, scale, tick)
         evaluations += calls
@@ -292,10 +290,10 @@ def _sample_level(
     try:
         target = seat_target(sample)
     except InfeasibleAllocationError:
-        return population.start(None), 0
+        return population.zeros(), 0
     dual = _dual_of(sample, target)
     run = _on(arc_block(sample).block)
-    x, calls = _minimise(dual, run, dual.start(None), SAMPLE_LEVELS, scale, tick)
+    x, calls = _minimise(dual, run, dual.zeros(), SAMPLE_LEVELS, scale, tick)
     # the sample's prices, in the population's units (the aid price per CNY is the same)
     x[-1] *= population.unit / dual.unit
     return x, calls

@@ -253,22 +253,6 @@ def response_from_rows(
 ) -> Response:
     """Sum the ``kind, index, value`` rows of :func:`response_frame` into a :class:`Response`
     (counts rounded to integers unless the response is smoothed, ``tau > 0``)."""
-    if tau > 0:
-        return _smooth_from_rows(rows, n_programs, n_groups)
-    load = np.zeros(n_programs, dtype=np.int64)
-    counts = np.zeros(n_groups, dtype=np.int64)
-    scalars = {"seats": 0.0, "aid": 0.0, "value": 0.0}
-    for kind, index, value in rows[["kind", "index", "value"]].itertuples(index=False):
-        if kind == "load":
-            load[int(index)] += int(round(value))
-        elif kind == "group":
-            counts[int(index)] += int(round(value))
-        else:
-            scalars[str(kind)] += float(value)
-    return Response(load, counts, int(round(scalars["seats"])), scalars["aid"], scalars["value"])
-
-
-def _smooth_from_rows(rows: pd.DataFrame, n_programs: int, n_groups: int) -> Response:
     load, counts = np.zeros(n_programs), np.zeros(n_groups)
     scalars = {"seats": 0.0, "aid": 0.0, "value": 0.0}
     for kind, index, value in rows[["kind", "index", "value"]].itertuples(index=False):
@@ -278,4 +262,8 @@ def _smooth_from_rows(rows: pd.DataFrame, n_programs: int, n_groups: int) -> Res
             counts[int(index)] += value
         else:
             scalars[str(kind)] += float(value)
-    return Response(load, counts, scalars["seats"], scalars["aid"], scalars["value"])
+    seats: float = scalars["seats"]
+    if tau <= 0:  # the exact response counts workers
+        load, counts = np.rint(load).astype(np.int64), np.rint(counts).astype(np.int64)
+        seats = int(round(seats))
+    return Response(load, counts, seats, scalars["aid"], scalars["value"])

@@ -122,9 +122,10 @@ def solve_fast(
     with tqdm(desc="allocate (fast): prices", unit="eval", disable=not progress) as bar:
         smooth = smooth_prices(problem, target, block, step, tick=lambda: bar.update(1))
     search = _Search(smooth.prices, smooth.bound)
-    search.best = _polish(problem, dense, target, smooth)
+    r = reduced_values(block, smooth.prices)  # shared by the polish and the repair
+    search.best = _polish(problem, dense, target, smooth, r)
     if search.best is None:
-        search.best = _repair(problem, dense, target, smooth.prices, smooth.bound)
+        search.best = _repair(problem, dense, target, smooth.prices, smooth.bound, r)
     if not search.gap_closed(tol):
         search = _iterate(
             problem, dense, target, run, (tol, max_iter, repair_every), progress, search
@@ -265,11 +266,17 @@ def _move(
 
 
 def _repair(
-    problem: AllocationProblem, dense: _Dense, target: SeatTarget, prices: Prices, bound: float
+    problem: AllocationProblem,
+    dense: _Dense,
+    target: SeatTarget,
+    prices: Prices,
+    bound: float,
+    r: NDArray[np.float32] | None = None,
 ) -> Allocation | None:
-    """A feasible allocation from ``prices``, or None if the repair cannot meet every
-    constraint (several shares, or the budget)."""
-    r = reduced_values(dense.block, prices)
+    """A feasible allocation from ``prices`` (``r``: their reduced values, if already
+    computed), or None if the repair cannot meet every constraint (several shares, or the
+    budget)."""
+    r = reduced_values(dense.block, prices) if r is None else r
     budget = problem.budget if problem.budget is not None else np.inf
     active = [g for g, q in enumerate(target.quotas) if q > 0]
     orders = [active[i:] + active[:i] for i in range(max(len(active), 1))]
@@ -282,13 +289,17 @@ def _repair(
 
 
 def _polish(
-    problem: AllocationProblem, dense: _Dense, target: SeatTarget, smooth: SmoothResult
+    problem: AllocationProblem,
+    dense: _Dense,
+    target: SeatTarget,
+    smooth: SmoothResult,
+    r: NDArray[np.float32],
 ) -> Allocation | None:
-    """The close calls at the smoothed prices solved exactly (:mod:`._polish`) and the seats
-    completed by the repair, when min-cost flow is exact for the problem."""
+    """The close calls at the smoothed prices (reduced values ``r``) solved exactly
+    (:mod:`._polish`) and the seats completed by the repair, when min-cost flow is exact for
+    the problem."""
     if not is_network(problem, target.quotas):
         return None
-    r = reduced_values(dense.block, smooth.prices)
     margin = POLISH_MARGIN * smooth.scale
     choice = polish(problem, dense.block, dense.arcs.starts, target, r, margin)
     if choice is None:
