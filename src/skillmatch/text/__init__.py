@@ -10,11 +10,13 @@ from skillmatch.text._lexical import normalize_text
 from skillmatch.text._lru import ByteLRU, PhraseMemo
 from skillmatch.text.encode import (
     DEFAULT_MODEL,
+    E5_MULTILINGUAL,
     EMBEDDING_CACHE_BYTES,
     USE_MULTILINGUAL,
     EmbeddingCache,
     Encoder,
     TextEncoder,
+    encode_documents,
     l2_normalize,
     pinned,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "DEFAULT_EMBEDDING_WEIGHT",
     "DEFAULT_MODEL",
     "DEFAULT_THRESHOLD",
+    "E5_MULTILINGUAL",
     "EMBEDDING_CACHE_BYTES",
     "NGRAM_DIM",
     "PHRASE_STORE_SIZE",
@@ -49,6 +52,7 @@ __all__ = [
     "TextEncoder",
     "USE_MULTILINGUAL",
     "Vocabulary",
+    "encode_documents",
     "l2_normalize",
     "normalize_text",
     "pinned",

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from threadpoolctl import ThreadpoolController
 
-from skillmatch.text._fusion import ChannelScores, phrase_length, second_channel
+from skillmatch.text._fusion import ChannelScores, phrase_length, second_channel, second_profile
 from skillmatch.text._lexical import SurfaceForms, cjk_share, surface_forms
 from skillmatch.text._vocab_state import SecondParts, VocabularyParts
 
@@ -63,10 +63,11 @@ class _SecondIndex:
         self.names_t = np.asarray(second.form_embeddings, dtype=np.float64).T.copy()
         self.descriptions_t = np.asarray(second.description_embeddings, dtype=np.float64).T.copy()
         self.reads_cjk = second.reads_cjk
+        self.profile = second_profile(second.model_id)
 
     def scores(self, embedding: NDArray[Any]) -> Scores:
         names = _max_per_skill(_cosine(embedding, self.names_t), self.forms.embedding_starts)
-        return second_channel(names, _cosine(embedding, self.descriptions_t))
+        return second_channel(names, _cosine(embedding, self.descriptions_t), self.profile)
 
 
 class ChannelIndex:
@@ -92,6 +93,11 @@ class ChannelIndex:
     def second_reads_cjk(self) -> bool:
         """Whether the second encoder (if any) embeds the Chinese forms."""
         return self.second is not None and self.second.reads_cjk
+
+    @property
+    def second_weight(self) -> float:
+        """The second encoder's weight in the fused score (0 without one)."""
+        return 0.0 if self.second is None else self.second.profile.weight
 
     def scores(
         self,

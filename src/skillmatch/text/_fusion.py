@@ -29,13 +29,21 @@ An encoder that does not read Chinese (all-MiniLM-L6-v2 maps most CJK characters
 and the embedding channels' weights shrink with the phrase's CJK share, as in the first
 vocabulary.
 
-A second encoder (optional; e.g. all-MiniLM-L6-v2 beside USE v3) adds one channel,
-``second = SECOND_NAME_SHARE * names2 + (1 - SECOND_NAME_SHARE) * descriptions2`` (its cosines
-with the names and with ``"name: description"``), mixed in as ``(1 - v) * hybrid + v * second``
-with ``v = SECOND_WEIGHT`` (times ``1 - cjk_share`` when the second encoder does not read
-Chinese). Both constants were chosen on the ESCO dev half (Recall@1 + MRR@10; every pair in
-{0.3, 0.5, 0.7} x {0.3, 0.4, 0.5, 0.6} lies within 0.01 of the best): with MiniLM as second
-encoder Recall@1 rises from 0.773 to 0.796.
+A second encoder (optional; all-MiniLM-L6-v2 or multilingual-e5-small beside USE v3) adds one
+channel, ``second = a * names2 + (1 - a) * descriptions2`` from its cosines with the names and
+with ``"name: description"``, each first rescaled from ``[floor, 1]`` to ``[0, 1]``, mixed in as
+``(1 - v) * hybrid + v * second`` (``v`` times ``1 - cjk_share`` when the second encoder does
+not read Chinese). ``(v, a, floor)`` is the model's :class:`SecondProfile`
+(:data:`SECOND_PROFILES`; another model gets MiniLM's):
+
+* all-MiniLM-L6-v2: ``(0.4, 0.3, 0)``, chosen on the ESCO dev half (Recall@1 + MRR@10; every
+  pair in {0.3, 0.5, 0.7} x {0.3, 0.4, 0.5, 0.6} lies within 0.01 of the best): Recall@1
+  0.773 -> 0.796. It reads no Chinese, so it does nothing for Chinese phrases.
+* multilingual-e5-small (4-bit): ``(0.6, 0.1, 0.75)``, the best of floor {0.7, 0.75, 0.8,
+  0.85} x a {0, 0.1, 0.2, 0.3} x v {0.4, ..., 0.9} by Recall@1 + MRR@10 summed over the dev
+  halves of all three tasks (the top dozen lie within 0.01 of each other). e5's cosines
+  crowd into about [0.7, 1], hence the floor. Dev Recall@1: ESCO 0.773 -> 0.788, Chinese
+  aliases 0.393 -> 0.459, task sentences 0.627 -> 0.640.
 
 On the same dev halves, with USE v3 alone, none of these gained more than 0.01 Recall@1 on one
 task without losing on another: re-weighting, per-query normalisation (z-score, reciprocal
@@ -59,6 +67,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from skillmatch.text._backends import E5_MULTILINGUAL, MINILM, canonical_model
 from skillmatch.text._lexical import normalize_text
 from skillmatch.text.encode import TextEncoder
 
@@ -66,15 +75,18 @@ __all__ = [
     "LENGTH_RANGE",
     "LONG_WEIGHTS",
     "SECOND_NAME_SHARE",
+    "SECOND_PROFILES",
     "SECOND_WEIGHT",
     "SHORT_WEIGHTS",
     "ChannelScores",
     "Fusion",
+    "SecondProfile",
     "encoder_reads_cjk",
     "hybrid_scores",
     "legacy_scores",
     "phrase_length",
     "second_channel",
+    "second_profile",
 ]
 
 Fusion = Literal["hybrid", "legacy"]
@@ -90,6 +102,34 @@ LENGTH_RANGE = (4.0, 12.0)
 SECOND_WEIGHT = 0.4
 #: Share of the name cosine (the rest: the description cosine) in the second channel.
 SECOND_NAME_SHARE = 0.3
+
+
+class SecondProfile(NamedTuple):
+    """How a second encoder's channel enters the fused score (see the module docstring)."""
+
+    weight: float  # v: its share of the fused score (an all-Latin phrase)
+    name_share: float  # a: share of the name cosine in the channel
+    floor: float  # cosines at or below it count 0
+
+
+#: Profiles of the packaged second encoders, tuned on the dev halves.
+SECOND_PROFILES = {
+    MINILM: SecondProfile(SECOND_WEIGHT, SECOND_NAME_SHARE, 0.0),
+    E5_MULTILINGUAL: SecondProfile(0.6, 0.1, 0.75),
+}
+
+
+def second_profile(model_id: str) -> SecondProfile:
+    """The :class:`SecondProfile` of a second encoder (MiniLM's for a model not listed).
+
+    Examples
+    --------
+    >>> second_profile("multilingual-e5-small-q4").floor
+    0.75
+    """
+    return SECOND_PROFILES.get(canonical_model(model_id), SECOND_PROFILES[MINILM])
+
+
 #: Unrelated Chinese words; an encoder that reads Chinese keeps them apart.
 _CJK_PROBE = ["电焊", "会计", "叉车驾驶", "数据分析", "护理老人", "烹饪"]
 #: Two distinct probe words closer than this mean the encoder does not read Chinese.
@@ -142,17 +182,29 @@ def _length_share(length: Scores) -> Scores:
     return np.clip((length - lo) / (hi - lo), 0.0, 1.0)
 
 
-def second_channel(names: Scores, descriptions: Scores) -> Scores:
+def second_channel(
+    names: Scores, descriptions: Scores, profile: SecondProfile = SECOND_PROFILES[MINILM]
+) -> Scores:
     """The second encoder's channel from its name and description cosines, in [0, 1]."""
-    return SECOND_NAME_SHARE * names + (1.0 - SECOND_NAME_SHARE) * descriptions
+    a, floor = profile.name_share, profile.floor
+    if floor > 0.0:
+        names = np.clip((names - floor) / (1.0 - floor), 0.0, 1.0)
+        descriptions = np.clip((descriptions - floor) / (1.0 - floor), 0.0, 1.0)
+    return a * names + (1.0 - a) * descriptions
 
 
-def hybrid_scores(ch: ChannelScores, *, reads_cjk: bool, second_reads_cjk: bool = False) -> Scores:
+def hybrid_scores(
+    ch: ChannelScores,
+    *,
+    reads_cjk: bool,
+    second_reads_cjk: bool = False,
+    second_weight: float = SECOND_WEIGHT,
+) -> Scores:
     """Weighted mean of the channels (see the module docstring), in [0, 1]."""
     fused = _four_channels(ch, reads_cjk=reads_cjk)
     if ch.second is None:
         return fused
-    v = SECOND_WEIGHT if second_reads_cjk else SECOND_WEIGHT * (1.0 - ch.cjk)
+    v = second_weight if second_reads_cjk else second_weight * (1.0 - ch.cjk)
     return np.clip((1.0 - v) * fused + v * ch.second, 0.0, 1.0)
 
 

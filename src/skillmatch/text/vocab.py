@@ -334,7 +334,10 @@ class SkillVocabulary:
             fused = legacy_scores(ch, embedding_weight=self.embedding_weight)
         else:
             fused = hybrid_scores(
-                ch, reads_cjk=self.reads_cjk, second_reads_cjk=self._index.second_reads_cjk
+                ch,
+                reads_cjk=self.reads_cjk,
+                second_reads_cjk=self._index.second_reads_cjk,
+                second_weight=self._index.second_weight,
             )
         return fused.astype(np.float32)
 
