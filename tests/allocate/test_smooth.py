@@ -23,8 +23,8 @@ from skillmatch.allocate import (
 from skillmatch.allocate._flow import _solve_max_flow, bipartite_arcs, list_classes, max_seats
 from skillmatch.allocate._polish import polish
 from skillmatch.allocate._repair import repair
-from skillmatch.allocate._smooth import _dual_of, smooth_prices, working_set
-from skillmatch.allocate._target import seat_target
+from skillmatch.allocate._smooth import _dual_of, sample_start, smooth_prices, working_set
+from skillmatch.allocate._target import _greedy_seats, seat_target
 from skillmatch.allocate.dual import reduced_values
 from tests.allocate.oracle import check_feasible
 
@@ -251,3 +251,56 @@ def test_uneven_lists_fall_back_to_one_node_per_worker() -> None:
     )
     assert list_classes(problem, np.ones(3, dtype=bool)) is None
     assert max_seats(problem) == 2
+
+
+def test_sample_start_given_or_computed_gives_the_same_prices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """solve_fast computes the sample level beside the seat target and hands it over: the
+    prices must be those of computing it inside ``smooth_prices``."""
+    monkeypatch.setattr(_smooth, "SAMPLE_SIZE", 2000)
+    monkeypatch.setattr(_smooth, "SAMPLE_FROM", 4000)
+    problem = _population(n_workers=6000, seed=3)
+    target = seat_target(problem)
+    block = arc_block(problem).block
+    start = sample_start(problem, block)
+    assert start is not None and start.evaluations > 0
+    given_start = smooth_prices(problem, target, block, start=start)
+    computed = smooth_prices(problem, target, block)
+    np.testing.assert_array_equal(given_start.prices.program, computed.prices.program)
+    assert given_start.bound == computed.bound
+    assert given_start.evaluations == computed.evaluations
+    none = smooth_prices(problem, target, block, start=None)  # from zero prices
+    assert none.evaluations < computed.evaluations
+
+
+def _greedy_reference(problem: AllocationProblem, keep: np.ndarray) -> int:
+    """The greedy rounds written plainly: each unmatched kept worker proposes to their first
+    listed program with room; each program accepts in worker order up to its room."""
+    room = problem.capacity.astype(np.int64).copy()
+    lists: dict[int, list[int]] = {}
+    for w, p in zip(problem.arc_worker.tolist(), problem.arc_program.tolist(), strict=True):
+        lists.setdefault(w, []).append(p)
+    matched = {w for w in range(problem.n_workers) if not keep[w]}
+    while True:
+        proposals = {}
+        for w in range(problem.n_workers):
+            if w not in matched:
+                first = next((p for p in lists.get(w, []) if room[p] > 0), None)
+                if first is not None:
+                    proposals[w] = first
+        if not proposals:
+            return len(matched) - int(np.count_nonzero(~keep))
+        for w, p in proposals.items():  # worker order
+            if room[p] > 0:
+                room[p] -= 1
+                matched.add(w)
+
+
+@SETTINGS
+@given(st.integers(0, 2**31), st.floats(0.2, 1.0))
+def test_greedy_seats_with_live_arcs_matches_the_plain_rounds(seed: int, share: float) -> None:
+    problem = _population(n_workers=300, n_programs=12, k=4, seed=seed)
+    keep = np.random.default_rng(seed).random(problem.n_workers) < share
+    assert _greedy_seats(problem, keep) == _greedy_reference(problem, keep)
+    assert _greedy_seats(problem, keep) <= max_seats(problem, keep)

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,7 +58,7 @@ from skillmatch.allocate.dual import (
 )
 from skillmatch.allocate.problem import AllocationProblem, InfeasibleAllocationError
 
-__all__ = ["SmoothResult", "smooth_prices", "working_set"]
+__all__ = ["SampleStart", "SmoothResult", "sample_start", "smooth_prices", "working_set"]
 
 #: Workers in the sample level, when the population has at least ``SAMPLE_FROM`` of them.
 SAMPLE_SIZE = 250_000
@@ -228,6 +229,38 @@ def working_set(block: ArcBlock, prices: Prices, m: int) -> ArcBlock:
     return ArcBlock(program, score, aid, block.bits)
 
 
+class SampleStart(NamedTuple):
+    """The sample level's result: prices in the sample's units, and what it cost."""
+
+    x: NDArray[np.float64]
+    unit: float  # the sample's aid unit (CNY per seat of its own target)
+    evaluations: int
+
+
+def sample_start(
+    problem: AllocationProblem, block: ArcBlock, *, tick: Callable[[], None] = lambda: None
+) -> SampleStart | None:
+    """The sample level of :func:`smooth_prices`: prices of a stride sample of the workers.
+
+    None when the problem is small enough to be its own sample, or when the sample cannot
+    meet a share the population can (the population then starts from zero prices). It needs
+    neither the population's seat target nor its dual, so
+    :func:`~skillmatch.allocate.fast.solve_fast` runs it while the population's seat target
+    is computed.
+    """
+    if problem.n_workers < SAMPLE_FROM:
+        return None
+    sample = _sample(problem, SAMPLE_SIZE)
+    try:
+        target = seat_target(sample)
+    except InfeasibleAllocationError:
+        return None
+    dual = _dual_of(sample, target)
+    run = _on(arc_block(sample).block)
+    x, calls = _minimise(dual, run, dual.zeros(), SAMPLE_LEVELS, _score_scale(block), tick)
+    return SampleStart(x, dual.unit, calls)
+
+
 def smooth_prices(
     problem: AllocationProblem,
     target: SeatTarget,
@@ -235,6 +268,7 @@ def smooth_prices(
     run: RunFunction | None = None,
     *,
     tick: Callable[[], None] = lambda: None,
+    start: SampleStart | None | Literal["compute"] = "compute",
 ) -> SmoothResult:
     """Prices from the smoothed dual and the exact bound ``D`` at them.
 
@@ -248,14 +282,21 @@ def smooth_prices(
         step); default in memory, on a working set of each worker's best arcs.
     tick : callable
         Called once per response evaluation (a progress bar).
+    start : SampleStart, None or "compute", default="compute"
+        The sample level's result (:func:`sample_start`) if already computed; "compute":
+        compute it here.
     """
     dual = _dual_of(problem, target)
     scale = _score_scale(block)
     evaluations = 0
     x = dual.zeros()
-    if problem.n_workers >= SAMPLE_FROM:
-        x, calls = _sample_level(problem, dual, scale, tick)
-        evaluations += calls
+    if start == "compute":
+        start = sample_start(problem, block, tick=tick)
+    if isinstance(start, SampleStart):
+        # the sample's prices, in the population's units (the aid price per CNY is the same)
+        x = start.x.copy()
+        x[-1] *= dual.unit / start.unit
+        evaluations += start.evaluations
     in_memory = run is None
     full: RunFunction = run if run is not None else _on(block)
     levels: tuple[tuple[float, int], ...] = FULL_LEVELS
@@ -279,21 +320,3 @@ def _on(block: ArcBlock) -> RunFunction:
         return best_response(block, prices, tau)
 
     return run
-
-
-def _sample_level(
-    problem: AllocationProblem, population: _Dual, scale: float, tick: Callable[[], None]
-) -> tuple[NDArray[np.float64], int]:
-    """The sample level's prices as a start for the population (zero prices when the sample
-    cannot meet a share the population can)."""
-    sample = _sample(problem, SAMPLE_SIZE)
-    try:
-        target = seat_target(sample)
-    except InfeasibleAllocationError:
-        return population.zeros(), 0
-    dual = _dual_of(sample, target)
-    run = _on(arc_block(sample).block)
-    x, calls = _minimise(dual, run, dual.zeros(), SAMPLE_LEVELS, scale, tick)
-    # the sample's prices, in the population's units (the aid price per CNY is the same)
-    x[-1] *= population.unit / dual.unit
-    return x, calls

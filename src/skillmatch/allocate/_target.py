@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from skillmatch.allocate._flow import max_seats, min_aid
 from skillmatch.allocate.problem import (
@@ -94,13 +95,23 @@ def _slices(arc_worker: IndexArray, size: int = 1 << 21) -> list[slice]:
 
 def _greedy_seats(problem: AllocationProblem, keep: BoolArray) -> int:
     """Seats filled by rounds of proposals: each unmatched worker of ``keep`` to their first
-    candidate with room, each program taking proposals in worker order up to its room."""
+    candidate with room, each program taking proposals in worker order up to its room.
+
+    An arc whose worker is matched or whose program is full stays dead, so after the first
+    round (read in slices, no copy) only the live arcs are kept, and each round drops the arcs
+    that died in it: the rounds after the first read a shrinking fraction of the arcs.
+    """
     room = problem.capacity.astype(np.int64).copy()
     matched = ~keep  # workers left out count as matched: they never propose
     n_kept = int(np.count_nonzero(keep))
-    slices = _slices(problem.arc_worker)
+    arcs: tuple[NDArray[np.integer], NDArray[np.integer]] | None = None  # live arcs, in order
     while True:
-        w, p = _proposals(problem, slices, matched, room)
+        if arcs is None:
+            w, p = _proposals(problem, _slices(problem.arc_worker), matched, room)
+        else:
+            live = ~matched[arcs[0]] & (room[arcs[1]] > 0)
+            arcs = (arcs[0][live], arcs[1][live])
+            w, p = _first_arcs(*arcs)
         if not w.size:
             return int(np.count_nonzero(matched)) - (problem.n_workers - n_kept)
         order = np.argsort(p, kind="stable")
@@ -110,6 +121,31 @@ def _greedy_seats(problem: AllocationProblem, keep: BoolArray) -> int:
         accept = within < room[p]
         matched[w[accept]] = True
         room -= np.bincount(p[accept], minlength=room.size)
+        if arcs is None:
+            arcs = _live_arcs(problem, matched, room)
+
+
+def _live_arcs(
+    problem: AllocationProblem, matched: BoolArray, room: IntArray
+) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
+    """The arcs of unmatched workers to programs with room, read slice by slice."""
+    ws, ps = [], []
+    open_program = room > 0
+    for part in _slices(problem.arc_worker):
+        arc_w, arc_p = problem.arc_worker[part], problem.arc_program[part]
+        live = ~matched[arc_w] & open_program[arc_p]
+        ws.append(arc_w[live])
+        ps.append(arc_p[live])
+    return np.concatenate(ws), np.concatenate(ps)
+
+
+def _first_arcs(
+    arc_w: NDArray[np.integer], arc_p: NDArray[np.integer]
+) -> tuple[IntArray, IntArray]:
+    """Each worker's first arc of ``arc_w`` (sorted by worker): (workers, programs)."""
+    first = np.ones(arc_w.size, dtype=bool)
+    np.not_equal(arc_w[1:], arc_w[:-1], out=first[1:])
+    return arc_w[first].astype(np.int64), arc_p[first].astype(np.int64)
 
 
 def _proposals(
@@ -123,11 +159,9 @@ def _proposals(
         live = np.flatnonzero(~matched[arc_w] & open_program[arc_p])
         if not live.size:
             continue
-        w = arc_w[live]
-        first = np.ones(w.size, dtype=bool)
-        np.not_equal(w[1:], w[:-1], out=first[1:])
-        ws.append(w[first].astype(np.int64))
-        ps.append(arc_p[live[first]].astype(np.int64))
+        w, p = _first_arcs(arc_w[live], arc_p[live])
+        ws.append(w)
+        ps.append(p)
     if not ws:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(ws), np.concatenate(ps)

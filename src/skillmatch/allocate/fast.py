@@ -47,6 +47,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +57,7 @@ from tqdm.auto import tqdm
 from skillmatch.allocate._arcs import DenseArcs, arc_block
 from skillmatch.allocate._polish import polish
 from skillmatch.allocate._repair import RepairState, repair
-from skillmatch.allocate._smooth import SmoothResult, smooth_prices
+from skillmatch.allocate._smooth import SmoothResult, sample_start, smooth_prices
 from skillmatch.allocate._target import SeatTarget, seat_target
 from skillmatch.allocate.dual import ArcBlock, Prices, Response, best_response, reduced_values
 from skillmatch.allocate.exact import is_network, solve_exact
@@ -113,14 +114,22 @@ def solve_fast(
         Show a tqdm progress bar.
     """
     problem.check()
-    target = seat_target(problem)
-    budget = problem.budget
-    aid_unit = (budget / max(target.n_seats, 1)) if budget else 1.0
-    dense = _Dense(arc_block(problem), aid_unit)
+    arcs = arc_block(problem)
+    with (
+        tqdm(desc="allocate (fast): prices", unit="eval", disable=not progress) as bar,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        # the sample's prices need neither the population's seat target nor its dual: on a
+        # second core while the seat target's max flow runs (2.8 s of 30 s at 3 M workers)
+        sample = pool.submit(sample_start, problem, arcs.block, tick=lambda: bar.update(1))
+        target = seat_target(problem)
+        budget = problem.budget
+        dense = _Dense(arcs, (budget / max(target.n_seats, 1)) if budget else 1.0)
+        smooth = smooth_prices(
+            problem, target, dense.block, step, tick=lambda: bar.update(1), start=sample.result()
+        )
     block = dense.block
     run = step if step is not None else (lambda prices, tau=0.0: best_response(block, prices, tau))
-    with tqdm(desc="allocate (fast): prices", unit="eval", disable=not progress) as bar:
-        smooth = smooth_prices(problem, target, block, step, tick=lambda: bar.update(1))
     search = _Search(smooth.prices, smooth.bound)
     r = reduced_values(block, smooth.prices)  # shared by the polish and the repair
     search.best = _polish(problem, dense, target, smooth, r)
