@@ -10,6 +10,7 @@ import pytest
 
 from skillmatch.core.recommend import Recommender
 from skillmatch.errors import ModelFormatError
+from skillmatch.text import Encoder
 from tests.conftest import make_worker
 
 WORKERS = [
@@ -142,3 +143,18 @@ def test_loading_the_default_bundle_does_not_import_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_bundle_with_an_e5_second_encoder_round_trips(use_encoder: Encoder, tmp_path: Path) -> None:
+    """A vocabulary with e5 beside USE v3 is saved as format 3 and loaded with e5 again."""
+    from skillmatch.core.recommend import Recommender
+    from skillmatch.text import E5_MULTILINGUAL, SkillVocabulary
+    from tests.conftest import TINY_SKILLS, tiny_chains, tiny_programs
+
+    e5 = Encoder(E5_MULTILINGUAL)
+    vocab = SkillVocabulary.from_frame(TINY_SKILLS, encoder=use_encoder, second_encoder=e5)
+    rec = Recommender.from_catalog(tiny_programs(), chains=tiny_chains(), vocabulary=vocab)
+    loaded = Recommender.load(rec.save(tmp_path / "bundle"))
+    second = loaded.features_.vocabulary_.second_encoder  # type: ignore[attr-defined]
+    assert second is not None and second.model_id == E5_MULTILINGUAL
+    assert loaded.recommend_many(WORKERS, k=5) == rec.recommend_many(WORKERS, k=5)

@@ -304,6 +304,17 @@ def sign_bundle(path: str | os.PathLike[str], hmac_key: bytes | str) -> Path:
     return target
 
 
+def _vocabulary(data: Mapping[str, bytes], encoder: TextEncoder) -> SkillVocabulary:
+    """The bundle's vocabulary; one built with a second encoder (e5, MiniLM) gets that model,
+    loaded offline like the main one."""
+    meta = _parts.typed(_parts.json_part(data, "vocabulary.json"), dict, "vocabulary.json")
+    second_id = meta.get("second_model_id")
+    second = Encoder(second_id) if isinstance(second_id, str) else None
+    return SkillVocabulary.from_state(
+        meta, _parts.arrays(data, "vocabulary"), encoder=encoder, second_encoder=second
+    )
+
+
 def read_bundle(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -334,14 +345,7 @@ def read_bundle(
     data = verified.data
     if encoder is None:
         encoder = _parts.bundle_encoder(verified.manifest, data)
-    vocabulary = _parts.rebuild(
-        "vocabulary.json",
-        lambda: SkillVocabulary.from_state(
-            _parts.typed(_parts.json_part(data, "vocabulary.json"), dict, "vocabulary.json"),
-            _parts.arrays(data, "vocabulary"),
-            encoder=encoder,
-        ),
-    )
+    vocabulary = _parts.rebuild("vocabulary.json", lambda: _vocabulary(data, encoder))
     parts = BundleParts(
         programs=_parts.models_part(data, "programs.json", Program),
         chains=ChainMap(_parts.models_part(data, "chains.json", Chain)),
