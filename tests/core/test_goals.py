@@ -122,3 +122,20 @@ def test_a_saved_bundle_builds_its_goal_index_without_encoding(
     goal = "我想在仓库开叉车，先考叉车证"  # a text no other test encodes
     assert loaded.features_.goals_.named([goal])[0] == loaded.features_.goals_.entry_of[5]
     assert encoder.n_encoded == before + 1  # the goal itself, nothing of the catalogue
+
+
+def test_a_recommender_with_e5_matches_goals_with_it_too(use_encoder: Encoder) -> None:
+    """``second_encoder`` reaches the catalogue's vocabulary and the goal index, on the real
+    e5; the goals above are still named and the unrelated one still is not."""
+    from skillmatch.text import E5_MULTILINGUAL
+
+    e5 = Encoder(E5_MULTILINGUAL)
+    rec = Recommender.from_catalog(tiny_programs(), encoder=use_encoder, second_encoder=e5)
+    goals = rec.fitted_features().goals_
+    assert goals.vocabulary.second_encoder is e5
+    assert rec.vocabulary is not None and rec.vocabulary.second_encoder is e5  # type: ignore[attr-defined]
+    scores = goals.scores(["想考叉车证", "我想学机器人操作", "想读机电一体化大专"])
+    assert [goals.program_ids[i] for i in scores.argmax(axis=1)] == ["fork", "robot", "mecha"]
+    assert goals.named(["做蛋糕 bake bread"]).tolist() == [-1]
+    top = rec.recommend(make_worker(goal="想考叉车证"), k=3)
+    assert top[0].program_id == "fork"

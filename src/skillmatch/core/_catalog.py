@@ -61,7 +61,9 @@ def parse_programs(
 
 
 def vocabulary_from_catalog(
-    programs: list[Program], encoder: TextEncoder | None
+    programs: list[Program],
+    encoder: TextEncoder | None,
+    second_encoder: TextEncoder | None = None,
 ) -> SkillVocabulary:
     """A vocabulary whose skills are the distinct skill texts of the catalogue."""
     texts = list(
@@ -71,4 +73,8 @@ def vocabulary_from_catalog(
         )
     )
     frame = pd.DataFrame({"skill_id": [f"s{i:05d}" for i in range(len(texts))], "name": texts})
-    return SkillVocabulary.from_frame(frame, encoder=encoder if encoder is not None else Encoder())
+    return SkillVocabulary.from_frame(
+        frame,
+        encoder=encoder if encoder is not None else Encoder(),
+        second_encoder=second_encoder,
+    )

@@ -185,6 +185,7 @@ class FeatureBuilder(BaseEstimator):  # type: ignore[misc]
             index = self._goals = GoalIndex(
                 self._goal_programs,
                 self.vocabulary_.encoder,
+                second_encoder=getattr(self.vocabulary_, "second_encoder", None),
                 cache_bytes=self.__dict__.get("_goal_bytes", GOAL_CACHE_BYTES),
             )
         return index

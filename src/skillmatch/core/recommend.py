@@ -68,6 +68,11 @@ class Recommender:
     vocabulary : SkillVocabulary, default=None
         The shared skill vocabulary. By default one is built from the skills the catalogue
         teaches and requires.
+    second_encoder : TextEncoder, default=None
+        A second encoder for the vocabulary built when none is given (e.g. ``Encoder(
+        E5_MULTILINGUAL)``; see :meth:`SkillVocabulary.from_frame`). The goal index matches
+        goals with the vocabulary's encoders, so it also makes "Matches your goal" more
+        precise; it costs build time and a few milliseconds per new phrase.
     chains : ChainMap, default=None
         Industrial chains with regional demand; without it the chain features are 0.
     features : FeatureBuilder, default=None
@@ -106,6 +111,7 @@ class Recommender:
         *,
         encoder: TextEncoder | None = None,
         vocabulary: Vocabulary | None = None,
+        second_encoder: TextEncoder | None = None,
         chains: ChainMap | None = None,
         features: FeatureBuilder | None = None,
         ranker: Ranker | None = None,
@@ -113,6 +119,7 @@ class Recommender:
     ) -> None:
         self.encoder = encoder
         self.vocabulary = vocabulary
+        self.second_encoder = second_encoder
         self.chains = chains
         self.features = features
         self.ranker = ranker
@@ -127,6 +134,7 @@ class Recommender:
         chains: ChainMap | None = None,
         vocabulary: Vocabulary | None = None,
         encoder: TextEncoder | None = None,
+        second_encoder: TextEncoder | None = None,
         ranker: Ranker | None = None,
         features: FeatureBuilder | None = None,
         phrase_cache_bytes: int = PHRASE_CACHE_BYTES,
@@ -135,6 +143,7 @@ class Recommender:
         rec = cls(
             encoder=encoder,
             vocabulary=vocabulary,
+            second_encoder=second_encoder,
             chains=chains,
             features=features,
             ranker=ranker,
@@ -177,7 +186,7 @@ class Recommender:
         parsed = parse_programs(programs)
         if self.vocabulary is None:
             with pinned(self.encoder):
-                self.vocabulary = vocabulary_from_catalog(parsed, self.encoder)
+                self.vocabulary = vocabulary_from_catalog(parsed, self.encoder, self.second_encoder)
         if not hasattr(self, "ranker_"):  # a ranker fitted on logs survives catalogue changes
             self.ranker_ = self.ranker if self.ranker is not None else LinearRanker()
         if hasattr(self, "features_"):  # keep settings learned from logs (program_prior)
