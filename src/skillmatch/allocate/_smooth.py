@@ -290,7 +290,7 @@ def smooth_prices(
     scale = _score_scale(block)
     evaluations = 0
     x = dual.zeros()
-    if start == "compute":
+    if isinstance(start, str):  # "compute"
         start = sample_start(problem, block, tick=tick)
     if isinstance(start, SampleStart):
         # the sample's prices, in the population's units (the aid price per CNY is the same)
