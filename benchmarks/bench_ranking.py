@@ -41,13 +41,13 @@ from _catalogue_data import RankingCase, RealCatalogue, csco_catalogue, esco_cat
 
 from skillmatch import Recommender  # noqa: E402
 from skillmatch.core import FEATURE_NAMES, LinearRanker  # noqa: E402
-from skillmatch.text import Encoder  # noqa: E402
+from skillmatch.text import E5_MULTILINGUAL, Encoder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES: dict[str, Callable[[], RealCatalogue]] = {"esco": esco_catalogue, "zh": csco_catalogue}
 ENCODERS = {"use": "use-multilingual-v3", "minilm": "all-MiniLM-L6-v2"}
 #: ``--second-encoder`` choices: the vocabulary's (and so the goal index's) second encoder.
-SECOND_ENCODERS = {"none": None, "e5": "multilingual-e5-small-q4", "minilm": "all-MiniLM-L6-v2"}
+SECOND_ENCODERS = {"none": None, "e5": E5_MULTILINGUAL, "minilm": "all-MiniLM-L6-v2"}
 
 
 def _ndcg(ranked: Sequence[str], relevance: dict[str, float], k: int = 10) -> float:
