@@ -87,6 +87,7 @@ def _task_features(
     task: RelevanceTask, ctx: RunContext, second: bool
 ) -> tuple[NDArray[np.float32], NDArray[np.int64], Floats, list[str]]:
     from skillmatch import SkillVocabulary
+    from skillmatch.text._fusion import LENGTH_RANGE
 
     use = _cached_encoder(ctx, "use3")
     e5 = _cached_encoder(ctx, "e5") if second else None
@@ -100,7 +101,8 @@ def _task_features(
     rows = np.arange(len(queries))[:, None]
     hit = order == task.targets[:, None]
     target_pos = np.where(hit.any(axis=1), hit.argmax(axis=1), -1).astype(np.int64)
-    share = np.clip((ch.length - 4.0) / 8.0, 0.0, 1.0)
+    lo, hi = LENGTH_RANGE
+    share = np.clip((ch.length - lo) / (hi - lo), 0.0, 1.0)
     cols: list[Floats] = []
     names: list[str] = []
 
